@@ -1,0 +1,12 @@
+# account_dunning_collect — the project's commands. Odoo 19 must be installed (README).
+.PHONY: demo test lint
+
+demo:  ## (re)create the database dunning_demo with demo data and run the dunning; SERVE=1 then starts Odoo
+	tools/demo.sh
+
+test:  ## fresh database, install the addon, run all its tests
+	tools/run_tests.sh
+
+lint:
+	ruff check account_dunning_collect tools
+	ruff format --check account_dunning_collect tools

@@ -1,0 +1,7 @@
+from . import engine
+from . import models
+
+
+def post_init_hook(env):
+    """Give every existing company the default dunning policy."""
+    env["res.company"].search([])._dunning_ensure_default_policy()

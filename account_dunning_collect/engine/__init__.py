@@ -1,0 +1,28 @@
+"""Pure-Python core of account_dunning_collect.
+
+Nothing in this package imports Odoo: the models gather records in bulk,
+turn them into the frozen dataclasses defined here, ask the engine for
+decisions and write the results back in bulk.
+"""
+
+from .escalation import (
+    DunningItem,
+    DunningLevel,
+    DunningPolicy,
+    LetterLinePlan,
+    LetterPlan,
+    ItemKind,
+    next_level,
+    plan_letters,
+)
+
+__all__ = [
+    "DunningItem",
+    "DunningLevel",
+    "DunningPolicy",
+    "ItemKind",
+    "LetterLinePlan",
+    "LetterPlan",
+    "next_level",
+    "plan_letters",
+]

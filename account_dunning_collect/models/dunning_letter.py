@@ -1,0 +1,338 @@
+from collections import defaultdict
+
+from markupsafe import Markup
+
+from odoo import api, fields, models
+from odoo.exceptions import AccessError, UserError
+from odoo.tools import SQL
+
+from .dunning_level import CHANNELS
+from .dunning_stop_mixin import MANAGER_GROUP
+
+LETTER_STATES = [
+    ("draft", "Draft"),
+    ("to_approve", "To Approve"),
+    ("sent", "Sent"),
+    ("cancelled", "Cancelled"),
+]
+
+
+class DunningLetter(models.Model):
+    _name = "dunning.letter"
+    _inherit = ["mail.thread", "mail.activity.mixin"]
+    _description = "Dunning Letter"
+    _order = "date desc, id desc"
+    _check_company_auto = True
+
+    name = fields.Char(readonly=True, copy=False, default="/", index="trigram")
+    partner_id = fields.Many2one(
+        "res.partner", string="Customer", required=True, index=True, readonly=True
+    )
+    company_id = fields.Many2one(
+        "res.company", required=True, index=True, readonly=True, default=lambda s: s.env.company
+    )
+    currency_id = fields.Many2one("res.currency", required=True, readonly=True)
+    policy_id = fields.Many2one("dunning.policy", required=True, readonly=True, check_company=True)
+    level_id = fields.Many2one(
+        "dunning.level", required=True, readonly=True, check_company=True, index=True
+    )
+    run_id = fields.Many2one(
+        "dunning.run", readonly=True, index=True, ondelete="set null", check_company=True
+    )
+    user_id = fields.Many2one(
+        "res.users", string="Responsible", help="Salesperson of the customer, else the run's user."
+    )
+    date = fields.Date(required=True, readonly=True, index=True)
+    deadline_date = fields.Date(
+        string="Payment Deadline", readonly=True, help="New payment deadline stated in the letter."
+    )
+    channel = fields.Selection(CHANNELS, required=True)
+    state = fields.Selection(
+        LETTER_STATES, required=True, default="draft", readonly=True, tracking=True, index=True
+    )
+    sent_date = fields.Date(readonly=True, copy=False)
+    approval_reason = fields.Text(
+        readonly=True, help="Why the letter waits for approval or was not sent as planned."
+    )
+    line_ids = fields.One2many("dunning.letter.line", "letter_id", readonly=True)
+    move_ids = fields.Many2many(
+        "account.move", string="Invoices", compute="_compute_move_ids", search="_search_move_ids"
+    )
+    amount_overdue = fields.Monetary(
+        readonly=True, help="Open amount of the overdue items listed in the letter."
+    )
+    amount_credit = fields.Monetary(
+        string="Credits", readonly=True, help="Open credit notes and unapplied payments (negative)."
+    )
+    amount_not_due = fields.Monetary(
+        string="Not Yet Due", readonly=True, help="Open items listed for information."
+    )
+    amount_total = fields.Monetary(
+        string="Total to Pay", readonly=True, help="Overdue amount less credits."
+    )
+
+    _partner_date_idx = models.Index("(partner_id, date DESC)")
+
+    # ------------------------------------------------------------------
+    # COMPUTE
+    # ------------------------------------------------------------------
+
+    @api.depends("line_ids.move_id")
+    def _compute_move_ids(self):
+        for letter in self:
+            letter.move_ids = letter.line_ids.move_id
+
+    def _search_move_ids(self, operator, value):
+        return [("line_ids.move_id", operator, value)]
+
+    @api.depends("name", "partner_id")
+    def _compute_display_name(self):
+        for letter in self:
+            letter.display_name = letter.name if letter.name != "/" else self.env._("New letter")
+
+    # ------------------------------------------------------------------
+    # CONSTRAINT
+    # ------------------------------------------------------------------
+
+    @api.ondelete(at_uninstall=False)
+    def _unlink_except_sent(self):
+        if any(letter.state == "sent" for letter in self):
+            raise UserError(
+                self.env._(
+                    "Sent dunning letters are part of the dunning history and cannot be deleted: "
+                    "%s.",
+                    ", ".join(self.filtered(lambda letter: letter.state == "sent").mapped("name")),
+                )
+            )
+
+    # ------------------------------------------------------------------
+    # PUBLIC ACTIONS
+    # ------------------------------------------------------------------
+
+    def action_approve(self):
+        """Approve letters waiting for approval and send them (managers only)."""
+        self._check_manager(self.env._("approve dunning letters"))
+        wrong = self.filtered(lambda letter: letter.state != "to_approve")
+        if wrong:
+            raise UserError(
+                self.env._(
+                    "Only letters waiting for approval can be approved: %s.",
+                    ", ".join(wrong.mapped("display_name")),
+                )
+            )
+        self._send()
+        return True
+
+    def action_send(self):
+        """Send draft letters through their channel.
+
+        Letters that need a manager's approval go to "To Approve" instead,
+        unless the current user is a manager, whose sending is the approval.
+        """
+        wrong = self.filtered(lambda letter: letter.state not in ("draft", "to_approve"))
+        if wrong:
+            raise UserError(
+                self.env._(
+                    "Only draft letters or letters waiting for approval can be sent: %s.",
+                    ", ".join(wrong.mapped("display_name")),
+                )
+            )
+        is_manager = self.env.su or self.env.user.has_group(MANAGER_GROUP)
+        waiting = self.filtered(lambda letter: letter.state == "to_approve")
+        if waiting and not is_manager:
+            raise AccessError(
+                self.env._(
+                    "Letters %s wait for a Dunning Manager's approval.",
+                    ", ".join(waiting.mapped("display_name")),
+                )
+            )
+        self._send()
+        return True
+
+    def action_cancel(self):
+        """Cancel letters not sent yet; their items go back to the level they had."""
+        wrong = self.filtered(lambda letter: letter.state not in ("draft", "to_approve"))
+        if wrong:
+            raise UserError(
+                self.env._(
+                    "Sent or cancelled letters cannot be cancelled: %s.",
+                    ", ".join(wrong.mapped("display_name")),
+                )
+            )
+        self._revert_item_levels()
+        self.write({"state": "cancelled"})
+        return True
+
+    def action_view_moves(self):
+        """Open the invoices listed in the letter."""
+        self.ensure_one()
+        action = self.env["ir.actions.act_window"]._for_xml_id(
+            "account.action_move_out_invoice_type"
+        )
+        action["domain"] = [("id", "in", self.move_ids.ids)]
+        action["context"] = {"create": False}
+        return action
+
+    # ------------------------------------------------------------------
+    # BUSINESS
+    # ------------------------------------------------------------------
+
+    def _check_manager(self, what):
+        if not (self.env.su or self.env.user.has_group(MANAGER_GROUP)):
+            raise AccessError(self.env._("Only a Dunning Manager may %s.", what))
+
+    @api.model
+    def _reserve_names(self, company, count):
+        """Return ``count`` letter numbers from the letter sequence in one query.
+
+        A standard (gap-allowed) sequence without date ranges hands out many
+        numbers with one ``nextval`` over ``generate_series``; any other
+        configuration falls back to one call per number.
+        """
+        if not count:
+            return []
+        sequence = (
+            self.env["ir.sequence"]
+            .sudo()  # reading the sequence's configuration, not granting anything
+            .search(
+                [("code", "=", "dunning.letter"), ("company_id", "in", [company.id, False])],
+                order="company_id",
+                limit=1,
+            )
+        )
+        if not sequence:
+            raise UserError(
+                self.env._(
+                    "The sequence for dunning letters (code 'dunning.letter') is missing. "
+                    "Create it under Settings > Technical > Sequences."
+                )
+            )
+        if sequence.implementation != "standard" or sequence.use_date_range:
+            return [sequence._next() for __ in range(count)]
+        rows = self.env.execute_query(
+            SQL(
+                "SELECT nextval(%s) FROM generate_series(1, %s)",
+                f"ir_sequence_{sequence.id:03d}",
+                count,
+            )
+        )
+        return [sequence.get_next_char(number) for (number,) in rows]
+
+    def _send(self):
+        """Deliver the letters through their channel and mark them sent."""
+        if not self:
+            return
+        by_channel = defaultdict(lambda: self.browse())
+        for letter in self:
+            by_channel[letter.channel] |= letter
+        for channel, letters in by_channel.items():
+            getattr(letters, f"_deliver_{channel}")()
+        self.write({"state": "sent", "sent_date": fields.Date.context_today(self)})
+        self._log_sent()
+
+    def _deliver_email(self):
+        """Hook for e-mail delivery; the letter document comes with the letters module part."""
+        return True
+
+    def _deliver_letter(self):
+        """Hook for delivery by post; the print batch comes with the letters module part."""
+        return True
+
+    def _deliver_email_letter(self):
+        self._deliver_email()
+        self._deliver_letter()
+
+    def _deliver_phone(self):
+        """Schedule a call for the responsible user of each letter."""
+        activity_type = self.env.ref("mail.mail_activity_data_call", raise_if_not_found=False)
+        model_id = self.env["ir.model"]._get_id(self._name)
+        self.env["mail.activity"].create(
+            [
+                {
+                    "res_model_id": model_id,
+                    "res_id": letter.id,
+                    "activity_type_id": activity_type.id if activity_type else False,
+                    "summary": self.env._(
+                        "Call %(partner)s about %(amount)s overdue",
+                        partner=letter.partner_id.display_name,
+                        amount=letter.currency_id.format(letter.amount_total),
+                    ),
+                    "date_deadline": letter.date,
+                    "user_id": (letter.user_id or self.env.user).id,
+                }
+                for letter in self
+            ]
+        )
+
+    def _log_sent(self):
+        """Post one note per letter on the partner's and each listed invoice's chatter.
+
+        Notes are created in bulk as internal notes: nobody is notified, so no
+        follower fan-out runs per record.
+        """
+        channel_labels = dict(self._fields["channel"]._description_selection(self.env))
+        note = self.env.ref("mail.mt_note")
+        author = self.env.user.partner_id.id
+        messages = []
+        for letter in self:
+            body = Markup(
+                "%s <a href='#' data-oe-model='dunning.letter' data-oe-id='%s'>%s</a> (%s, %s)"
+            ) % (
+                self.env._("Dunning letter sent:"),
+                letter.id,
+                letter.name,
+                letter.level_id.name,
+                channel_labels.get(letter.channel),
+            )
+            targets = [("res.partner", letter.partner_id.id)] + [
+                ("account.move", move_id) for move_id in set(letter.line_ids.move_id.ids)
+            ]
+            messages += [
+                {
+                    "model": model,
+                    "res_id": res_id,
+                    "body": body,
+                    "message_type": "notification",
+                    "subtype_id": note.id,
+                    "author_id": author,
+                }
+                for model, res_id in targets
+            ]
+        self.env["mail.message"].sudo().create(messages)  # internal notes on records in scope
+
+    def _revert_item_levels(self):
+        """Give the items of these letters back the level they had before.
+
+        Only items still at the level and date this letter gave them are
+        reverted, so a later letter's decision is never undone.
+        """
+        lines = self.line_ids.filtered("level_id")
+        if not lines:
+            return
+        rows = [
+            (line.move_line_id.id, line.level_id.id, line.letter_id.date,
+             line.previous_level_id.id or None, line.previous_dunning_date)
+            for line in lines
+        ]
+        self.env["account.move.line"].flush_model(["dunning_level_id", "dunning_date"])
+        self.env.cr.execute(
+            SQL(
+                """
+                UPDATE account_move_line aml
+                   SET dunning_level_id = v.previous_level_id, dunning_date = v.previous_date
+                  FROM (SELECT unnest(%s::int[]) AS id, unnest(%s::int[]) AS level_id,
+                               unnest(%s::date[]) AS letter_date,
+                               unnest(%s::int[]) AS previous_level_id,
+                               unnest(%s::date[]) AS previous_date) v
+                 WHERE aml.id = v.id AND aml.dunning_level_id = v.level_id
+                   AND aml.dunning_date = v.letter_date
+                """,
+                [r[0] for r in rows],
+                [r[1] for r in rows],
+                [r[2] for r in rows],
+                [r[3] for r in rows],
+                [r[4] for r in rows],
+            )
+        )
+        self.env["account.move.line"].invalidate_model(["dunning_level_id", "dunning_date"])
+        self.env["dunning.run"]._update_move_levels(lines.move_id.ids)

@@ -1,0 +1,35 @@
+from odoo import fields, models
+
+LINE_KINDS = [
+    ("overdue", "Overdue"),
+    ("not_due", "Not yet due"),
+    ("credit", "Credit"),
+]
+
+
+class DunningLetterLine(models.Model):
+    _name = "dunning.letter.line"
+    _description = "Dunning Letter Line"
+    _order = "letter_id, kind, date_maturity, id"
+
+    letter_id = fields.Many2one("dunning.letter", required=True, ondelete="cascade", index=True)
+    company_id = fields.Many2one(related="letter_id.company_id", store=True)
+    currency_id = fields.Many2one(related="letter_id.currency_id")
+    partner_id = fields.Many2one(related="letter_id.partner_id")
+    move_line_id = fields.Many2one(
+        "account.move.line", string="Journal Item", required=True, index=True, ondelete="cascade"
+    )
+    move_id = fields.Many2one("account.move", string="Document", index=True, ondelete="cascade")
+    invoice_date = fields.Date(related="move_id.invoice_date")
+    kind = fields.Selection(LINE_KINDS, required=True, default="overdue")
+    date_maturity = fields.Date(string="Due Date")
+    days_overdue = fields.Integer()
+    amount_original = fields.Monetary(string="Original Amount")
+    amount_residual = fields.Monetary(string="Open Amount")
+    level_id = fields.Many2one(
+        "dunning.level",
+        string="New Level",
+        help="The level this letter gave the item; empty for items listed for information.",
+    )
+    previous_level_id = fields.Many2one("dunning.level", string="Previous Level")
+    previous_dunning_date = fields.Date()

@@ -1,0 +1,87 @@
+from decimal import Decimal
+
+from odoo import api, fields, models
+from odoo.exceptions import ValidationError
+
+from ..engine import DunningLevel as EngineLevel
+from ..engine import DunningPolicy as EnginePolicy
+
+
+class DunningPolicy(models.Model):
+    _name = "dunning.policy"
+    _description = "Dunning Policy"
+    _order = "company_id, name, id"
+    _check_company_auto = True
+
+    name = fields.Char(required=True, translate=True)
+    active = fields.Boolean(default=True)
+    company_id = fields.Many2one(
+        "res.company", required=True, index=True, default=lambda self: self.env.company
+    )
+    currency_id = fields.Many2one(related="company_id.currency_id")
+    level_ids = fields.One2many("dunning.level", "policy_id", string="Levels", copy=True)
+    grace_days = fields.Integer(
+        help="Items are left alone until they are more than this many days overdue."
+    )
+    minimum_amount = fields.Monetary(
+        currency_field="currency_id",
+        help="No letter is produced while the net overdue amount of a partner (in company "
+        "currency) is below this amount.",
+    )
+    approval_required = fields.Boolean(
+        help="All letters of this policy wait for a manager's approval before they are sent."
+    )
+    jump_to_highest_level = fields.Boolean(
+        help="Give an item the highest level it is due for at once instead of one level per run."
+    )
+    level_count = fields.Integer(compute="_compute_level_count")
+
+    @api.depends("level_ids")
+    def _compute_level_count(self):
+        for policy in self:
+            policy.level_count = len(policy.level_ids)
+
+    @api.constrains("level_ids", "active")
+    def _check_levels(self):
+        for policy in self:
+            if policy.active and not policy.level_ids:
+                raise ValidationError(
+                    self.env._("Dunning policy '%s' needs at least one level.", policy.name)
+                )
+            levels = policy.level_ids.sorted(lambda level: (level.sequence, level.id))
+            delays = levels.mapped("delay_days")
+            if any(later <= earlier for earlier, later in zip(delays, delays[1:], strict=False)):
+                raise ValidationError(
+                    self.env._(
+                        "Dunning policy '%(policy)s': the levels must be strictly increasing in "
+                        "'Days after due date' in their order (now %(delays)s). Reorder the levels "
+                        "or change their days.",
+                        policy=policy.name,
+                        delays=", ".join(str(d) for d in delays),
+                    )
+                )
+
+    @api.constrains("grace_days", "minimum_amount")
+    def _check_amounts(self):
+        for policy in self:
+            if policy.grace_days < 0 or policy.minimum_amount < 0:
+                raise ValidationError(
+                    self.env._(
+                        "Dunning policy '%s': grace days and minimum amount cannot be negative.",
+                        policy.name,
+                    )
+                )
+
+    def _to_engine(self):
+        """Return the engine's frozen view of this policy."""
+        self.ensure_one()
+        return EnginePolicy(
+            id=self.id,
+            levels=tuple(
+                EngineLevel(id=level.id, delay_days=level.delay_days, sequence=level.sequence)
+                for level in self.level_ids.sorted("delay_days")
+            ),
+            grace_days=self.grace_days,
+            minimum_amount=Decimal(str(self.minimum_amount)),
+            jump_to_highest_level=self.jump_to_highest_level,
+        )

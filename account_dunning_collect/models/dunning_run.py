@@ -1,0 +1,604 @@
+import logging
+from collections import Counter
+from datetime import timedelta
+from decimal import Decimal
+
+from odoo import api, fields, models
+from odoo.exceptions import UserError
+from odoo.tools import SQL, split_every
+
+from ..engine import DunningItem, plan_letters
+from ..engine.escalation import SKIP_BELOW_MINIMUM, SKIP_COVERED, SKIP_NO_POLICY
+
+_logger = logging.getLogger(__name__)
+
+# First key of the PostgreSQL advisory lock that guards a company's run;
+# the second key is the company id.
+RUN_LOCK_NAMESPACE = 0x44554E  # "DUN"
+PARTNER_BATCH_SIZE = 1000
+DUNNABLE_MOVE_TYPES = ("out_invoice", "out_receipt")
+
+RUN_STATES = [
+    ("draft", "Draft"),
+    ("running", "Running"),
+    ("done", "Done"),
+    ("failed", "Failed"),
+]
+
+
+class DunningRun(models.Model):
+    _name = "dunning.run"
+    _inherit = ["mail.thread"]
+    _description = "Dunning Run"
+    _order = "date desc, id desc"
+    _check_company_auto = True
+
+    date = fields.Date(
+        required=True,
+        default=fields.Date.context_today,
+        help="Days overdue are counted up to this date; letters carry it.",
+    )
+    company_id = fields.Many2one(
+        "res.company", required=True, index=True, default=lambda s: s.env.company
+    )
+    user_id = fields.Many2one("res.users", default=lambda s: s.env.user, readonly=True)
+    state = fields.Selection(RUN_STATES, default="draft", required=True, readonly=True, copy=False)
+    letter_ids = fields.One2many("dunning.letter", "run_id", readonly=True)
+    started_at = fields.Datetime(readonly=True, copy=False)
+    finished_at = fields.Datetime(readonly=True, copy=False)
+    item_count = fields.Integer("Items Examined", readonly=True, copy=False)
+    escalated_count = fields.Integer("Items Escalated", readonly=True, copy=False)
+    letter_count = fields.Integer("Letters", readonly=True, copy=False)
+    sent_count = fields.Integer("Letters Sent", readonly=True, copy=False)
+    to_approve_count = fields.Integer("Letters to Approve", readonly=True, copy=False)
+    skipped_count = fields.Integer(
+        "Partners Skipped",
+        readonly=True,
+        copy=False,
+        help="Partners with an escalation but no letter (no policy, covered, below minimum).",
+    )
+    error_count = fields.Integer("Errors", readonly=True, copy=False)
+    log = fields.Text(readonly=True, copy=False)
+
+    @api.depends("date", "company_id")
+    def _compute_display_name(self):
+        for run in self:
+            run.display_name = self.env._(
+                "Dunning run %(date)s (%(company)s)",
+                date=run.date and fields.Date.to_string(run.date),
+                company=run.company_id.name,
+            )
+
+    @api.constrains("date")
+    def _check_date(self):
+        today = fields.Date.context_today(self)
+        for run in self:
+            if run.date > today:
+                raise UserError(
+                    self.env._(
+                        "The dunning run of %(date)s lies in the future; "
+                        "runs can only be made up to today (%(today)s).",
+                        date=run.date,
+                        today=today,
+                    )
+                )
+
+    @api.ondelete(at_uninstall=False)
+    def _unlink_except_with_letters(self):
+        if self.letter_ids.filtered(lambda letter: letter.state == "sent"):
+            raise UserError(self.env._("A run that sent letters is dunning history: keep it."))
+
+    # ------------------------------------------------------------------
+    # PUBLIC ACTIONS
+    # ------------------------------------------------------------------
+
+    def action_run(self):
+        """Run the dunning for the run's date in one transaction."""
+        for run in self:
+            if run.state == "done":
+                raise UserError(
+                    self.env._(
+                        "%s is already done. Create a new run to dun again.", run.display_name
+                    )
+                )
+            run.with_company(run.company_id)._execute(commit=False)
+        return True
+
+    def action_view_letters(self):
+        """Open the letters of this run."""
+        self.ensure_one()
+        action = self.env["ir.actions.act_window"]._for_xml_id(
+            "account_dunning_collect.action_dunning_letter"
+        )
+        action["domain"] = [("run_id", "=", self.id)]
+        return action
+
+    # ------------------------------------------------------------------
+    # CRON
+    # ------------------------------------------------------------------
+
+    @api.model
+    def _cron_daily_run(self):
+        """Entry point of the daily cron: one run per company with a policy.
+
+        A run already done today is left alone; one interrupted (time limit,
+        crash) is resumed. Work is committed per batch of partners.
+        """
+        # The cron acts for every company, and its user need not be a member
+        # of each: the run only reads receivables and writes dunning records.
+        cron_self = self.sudo()
+        companies = cron_self.env["dunning.policy"].search([("active", "=", True)]).company_id
+        for company in companies:
+            run_self = cron_self.with_company(company)
+            today = fields.Date.context_today(run_self)
+            run = run_self.search(
+                [("company_id", "=", company.id), ("date", "=", today)], order="id desc", limit=1
+            )
+            if run.state == "done":
+                continue
+            if not run:
+                run = run_self.create({"date": today, "company_id": company.id})
+                self.env["ir.cron"]._commit_progress()
+            try:
+                finished = run._execute(commit=True)
+            except UserError as error:  # another worker holds this company's run
+                _logger.info("Dunning run skipped: %s", error)
+                continue
+            if not finished:
+                return  # out of time: the cron is rescheduled and resumes the run
+
+    # ------------------------------------------------------------------
+    # BUSINESS
+    # ------------------------------------------------------------------
+
+    def _execute(self, commit):
+        """Run the dunning; return False when the cron's time ran out.
+
+        ``commit`` is the cron path: work is committed per batch of partners
+        and the run is guarded by a session-level lock that survives those
+        commits. Without it everything happens in the caller's transaction,
+        guarded by a transaction-level lock.
+        """
+        self.ensure_one()
+        self._acquire_lock(session=commit)
+        try:
+            return self._execute_locked(commit)
+        except Exception as error:
+            if not commit:
+                raise
+            self.env.cr.rollback()
+            self._append_log(self.env._("Run failed: %s", error))
+            self.write({"state": "failed", "finished_at": fields.Datetime.now()})
+            self.env["ir.cron"]._commit_progress()
+            raise
+        finally:
+            if commit:
+                self.env.cr.execute(
+                    SQL(
+                        "SELECT pg_advisory_unlock(%s, %s)", RUN_LOCK_NAMESPACE, self.company_id.id
+                    )
+                )
+
+    def _acquire_lock(self, session):
+        lock_fn = "pg_try_advisory_lock" if session else "pg_try_advisory_xact_lock"
+        [(locked,)] = self.env.execute_query(
+            SQL("SELECT %s(%s, %s)", SQL(lock_fn), RUN_LOCK_NAMESPACE, self.company_id.id)
+        )
+        if not locked:
+            raise UserError(
+                self.env._(
+                    "A dunning run for %(company)s is already in progress. Wait until it has "
+                    "finished (see Dunning Runs) before starting %(run)s.",
+                    company=self.company_id.name,
+                    run=self.display_name,
+                )
+            )
+        # Holding the lock, any other run left "running" was interrupted.
+        stale = self.search(
+            [("company_id", "=", self.company_id.id), ("state", "=", "running"), ("id", "!=", self.id)]
+        )
+        for run in stale:
+            run._append_log(self.env._("Interrupted; later runs continue where it stopped."))
+        stale.write({"state": "failed"})
+
+    def _execute_locked(self, commit):
+        if self.state != "running":
+            self.write({"state": "running", "started_at": fields.Datetime.now()})
+            self._append_log(self.env._("Run started by %s.", self.env.user.name))
+        self._lift_expired_stops()
+        partner_ids = self._candidate_partner_ids()
+        remaining = len(partner_ids)
+        if commit:
+            self.env["ir.cron"]._commit_progress(remaining=remaining)
+        for batch in split_every(PARTNER_BATCH_SIZE, partner_ids, list):
+            self._process_batch(batch)
+            remaining -= len(batch)
+            if commit:
+                time_left = self.env["ir.cron"]._commit_progress(len(batch), remaining=remaining)
+                if remaining and not time_left:
+                    self._append_log(self.env._("Time limit reached; the run resumes shortly."))
+                    self.env["ir.cron"]._commit_progress()
+                    return False
+        self._append_log(
+            self.env._(
+                "Run finished: %(items)s items examined, %(escalated)s escalated, "
+                "%(letters)s letters (%(sent)s sent, %(to_approve)s to approve), "
+                "%(skipped)s partners skipped, %(errors)s errors.",
+                items=self.item_count,
+                escalated=self.escalated_count,
+                letters=self.letter_count,
+                sent=self.sent_count,
+                to_approve=self.to_approve_count,
+                skipped=self.skipped_count,
+                errors=self.error_count,
+            )
+        )
+        self.write({"state": "done", "finished_at": fields.Datetime.now()})
+        if commit:
+            self.env["ir.cron"]._commit_progress()
+        return True
+
+    def _append_log(self, message):
+        stamp = fields.Datetime.now().strftime("%H:%M:%S")
+        self.log = f"{self.log or ''}[{stamp}] {message}\n"
+
+    def _lift_expired_stops(self):
+        """Lift stops whose end date lies before the run date."""
+        domain = [
+            ("dunning_stop_reason_id", "!=", False),
+            ("dunning_stop_until", "!=", False),
+            ("dunning_stop_until", "<", self.date),
+        ]
+        # The stop ends by the date its manager gave it, not by the run's user.
+        partners = self.env["res.partner"].sudo().search(domain)
+        moves = self.env["account.move"].sudo().search(domain + [("company_id", "=", self.company_id.id)])
+        for records in (partners, moves):
+            if records:
+                records.write({"dunning_stop_reason_id": False, "dunning_stop_until": False})
+                self._append_log(
+                    self.env._(
+                        "Expired dunning stops lifted: %s.",
+                        ", ".join(records[:20].mapped("display_name")),
+                    )
+                )
+
+    def _first_due_delay(self):
+        policies = self.env["dunning.policy"].search([("company_id", "=", self.company_id.id)])
+        delays = [
+            max(min(policy.level_ids.mapped("delay_days")), policy.grace_days + 1)
+            for policy in policies
+            if policy.level_ids
+        ]
+        return min(delays) if delays else 1
+
+    def _candidate_partner_ids(self):
+        """Commercial partners with at least one item that may escalate today."""
+        self.env.flush_all()
+        rows = self.env.execute_query(
+            SQL(
+                """
+                SELECT DISTINCT partner.commercial_partner_id
+                  FROM account_move_line aml
+                  JOIN account_account account ON account.id = aml.account_id
+                  JOIN account_move move ON move.id = aml.move_id
+                  JOIN res_partner partner ON partner.id = aml.partner_id
+                 WHERE aml.company_id = %(company)s
+                   AND aml.parent_state = 'posted'
+                   AND account.account_type = 'asset_receivable'
+                   AND aml.reconciled IS NOT TRUE
+                   AND aml.amount_residual > 0
+                   AND move.move_type IN %(types)s
+                   AND (aml.date_maturity IS NULL OR aml.date_maturity <= %(latest_due)s)
+                   AND (aml.dunning_date IS NULL OR aml.dunning_date < %(date)s)
+                 ORDER BY 1
+                """,
+                company=self.company_id.id,
+                types=DUNNABLE_MOVE_TYPES,
+                latest_due=self.date - timedelta(days=self._first_due_delay()),
+                date=self.date,
+            )
+        )
+        return [partner_id for (partner_id,) in rows]
+
+    def _fetch_items(self, partner_ids):
+        """All open receivable items of these partners, in one query."""
+        return self.env.execute_query_dict(
+            SQL(
+                """
+                SELECT aml.id, aml.move_id, partner.commercial_partner_id AS partner_id,
+                       aml.currency_id, aml.date_maturity, aml.amount_residual,
+                       aml.amount_residual_currency, aml.amount_currency,
+                       aml.dunning_level_id, aml.dunning_date, level.delay_days AS level_delay,
+                       move.move_type, move.name AS move_name,
+                       move.dunning_stop_reason_id AS move_stop_reason,
+                       move.dunning_stop_until AS move_stop_until
+                  FROM account_move_line aml
+                  JOIN account_account account ON account.id = aml.account_id
+                  JOIN account_move move ON move.id = aml.move_id
+                  JOIN res_partner partner ON partner.id = aml.partner_id
+             LEFT JOIN dunning_level level ON level.id = aml.dunning_level_id
+                 WHERE aml.company_id = %(company)s
+                   AND partner.commercial_partner_id = ANY(%(partners)s)
+                   AND aml.parent_state = 'posted'
+                   AND account.account_type = 'asset_receivable'
+                   AND aml.reconciled IS NOT TRUE
+                   AND (aml.amount_residual != 0 OR aml.amount_residual_currency != 0)
+                """,
+                company=self.company_id.id,
+                partners=partner_ids,
+            )
+        )
+
+    def _is_stopped(self, reason_id, until):
+        return bool(reason_id) and (not until or until >= self.date)
+
+    def _process_batch(self, partner_ids):
+        """Process a batch of partners; on error, retry them one by one."""
+        try:
+            with self.env.cr.savepoint():
+                self._process_partners(partner_ids)
+        except Exception as error:  # noqa: BLE001 - isolate the failing partner below
+            self.env.invalidate_all()
+            if len(partner_ids) == 1:
+                partner = self.env["res.partner"].browse(partner_ids)
+                _logger.exception("Dunning run %s failed for partner %s", self.id, partner_ids)
+                self.error_count += 1
+                self._append_log(
+                    self.env._(
+                        "Error for %(partner)s (no letter): %(error)s",
+                        partner=partner.display_name,
+                        error=error.args[0] if error.args else error,
+                    )
+                )
+                return
+            for partner_id in partner_ids:
+                self._process_batch([partner_id])
+
+    def _process_partners(self, partner_ids):
+        """Decide, create the letters and move the items of some partners."""
+        rows = self._fetch_items(partner_ids)
+        partners = self.env["res.partner"].browse(partner_ids).with_company(self.company_id)
+        default_policy = self.company_id.dunning_policy_id
+        policy_records = {}
+        engine_policies = {}
+        partner_stopped = {}
+        for partner in partners:
+            policy = partner.dunning_policy_id or default_policy
+            if policy and policy.company_id != self.company_id:
+                policy = default_policy
+            if policy and policy.active and policy.level_ids:
+                if policy.id not in engine_policies:
+                    engine_policies[policy.id] = policy._to_engine()
+                    policy_records[policy.id] = policy
+                engine_policies[partner.id] = engine_policies[policy.id]
+            partner_stopped[partner.id] = self._is_stopped(
+                partner.dunning_stop_reason_id.id, partner.dunning_stop_until
+            )
+        policy_by_partner = {pid: engine_policies.get(pid) for pid in partner_ids}
+
+        items = []
+        no_due_date = []
+        for row in rows:
+            dunnable = row["move_type"] in DUNNABLE_MOVE_TYPES
+            if dunnable and not row["date_maturity"] and row["amount_residual"] > 0:
+                no_due_date.append(row["move_name"])
+            items.append(
+                DunningItem(
+                    id=row["id"],
+                    move_id=row["move_id"],
+                    partner_id=row["partner_id"],
+                    currency_id=row["currency_id"],
+                    date_maturity=row["date_maturity"],
+                    amount_residual=Decimal(str(row["amount_residual"])),
+                    amount_residual_currency=Decimal(str(row["amount_residual_currency"])),
+                    dunnable=dunnable,
+                    stopped=partner_stopped.get(row["partner_id"], False)
+                    or self._is_stopped(row["move_stop_reason"], row["move_stop_until"]),
+                    level_id=row["dunning_level_id"],
+                    level_delay_days=row["level_delay"],
+                    dunning_date=row["dunning_date"],
+                )
+            )
+        if no_due_date:
+            self._append_log(
+                self.env._(
+                    "Items without due date were not dunned (set a due date on: %s).",
+                    ", ".join(sorted(set(no_due_date))[:20]),
+                )
+            )
+        original_by_item = {row["id"]: row["amount_currency"] for row in rows}
+
+        plan = plan_letters(items, policy_by_partner, self.date)
+        skipped = Counter(plan.skipped.values())
+        if plan.skipped:
+            self._log_skipped(plan.skipped)
+        letters = self._create_letters(plan.letters, partners, original_by_item)
+        escalated = sum(len(letter_plan.escalated_lines) for letter_plan in plan.letters)
+        to_send = letters.filtered(lambda letter: letter.state == "draft")
+        to_send._send()
+        self.write(
+            {
+                "item_count": self.item_count + plan.examined,
+                "escalated_count": self.escalated_count + escalated,
+                "letter_count": self.letter_count + len(letters),
+                "sent_count": self.sent_count + len(to_send),
+                "to_approve_count": self.to_approve_count + len(letters) - len(to_send),
+                "skipped_count": self.skipped_count + sum(skipped.values()),
+            }
+        )
+
+    def _log_skipped(self, skipped):
+        reasons = {
+            SKIP_NO_POLICY: self.env._("no dunning policy"),
+            SKIP_COVERED: self.env._("credits cover the overdue amount"),
+            SKIP_BELOW_MINIMUM: self.env._("below the policy's minimum amount"),
+        }
+        partners = self.env["res.partner"].browse({pid for pid, __ in skipped})
+        names = dict(zip(partners.ids, partners.mapped("display_name"), strict=True))
+        by_reason = {}
+        for (partner_id, __), reason in skipped.items():
+            by_reason.setdefault(reason, []).append(names[partner_id])
+        for reason, partner_names in by_reason.items():
+            self._append_log(
+                self.env._(
+                    "No letter (%(reason)s): %(partners)s",
+                    reason=reasons[reason],
+                    partners=", ".join(sorted(set(partner_names))[:20]),
+                )
+            )
+
+    def _delivery_contacts(self, partners):
+        """Return {partner_id: contact} with each partner's invoice contact (or itself)."""
+        contacts = {partner.id: partner for partner in partners}
+        invoice_contacts = self.env["res.partner"].search(
+            [("parent_id", "in", partners.ids), ("type", "=", "invoice")], order="id desc"
+        )
+        for contact in invoice_contacts:
+            contacts[contact.parent_id.id] = contact
+        return contacts
+
+    def _check_channel(self, level, partner, contact):
+        """Return (channel, state, reason) for a letter to ``partner``.
+
+        E-mail without an address falls back to post; post without a postal
+        address waits for approval: a letter is never silently lost.
+        """
+        channel = level.channel
+        has_email = bool(contact.email or partner.email)
+        has_address = all(
+            (contact.street or partner.street, contact.zip or partner.zip,
+             contact.city or partner.city)
+        )
+        reasons = []
+        if channel in ("email", "email_letter") and not has_email:
+            channel = "letter"
+            reasons.append(self.env._("The customer has no e-mail address: sent by post instead."))
+        if channel == "letter" and not has_address:
+            reasons.append(
+                self.env._(
+                    "The customer has no complete postal address (street, ZIP, city): "
+                    "complete it before sending."
+                )
+            )
+            return channel, "to_approve", "\n".join(reasons)
+        policy = level.policy_id
+        if policy.approval_required or level.approval_required or self.company_id.dunning_approval_required:
+            reasons.append(self.env._("The policy or level asks for approval."))
+            return channel, "to_approve", "\n".join(reasons)
+        return channel, "draft", "\n".join(reasons)
+
+    def _create_letters(self, letter_plans, partners, original_by_item):
+        """Create the planned letters and their lines in bulk and move the items."""
+        Letter = self.env["dunning.letter"].with_context(
+            mail_create_nolog=True, tracking_disable=True, mail_notrack=True
+        )
+        if not letter_plans:
+            return Letter
+        names = Letter._reserve_names(self.company_id, len(letter_plans))
+        contacts = self._delivery_contacts(partners)
+        partner_by_id = {partner.id: partner for partner in partners}
+        levels = self.env["dunning.level"].browse({p.level_id for p in letter_plans})
+        level_by_id = {level.id: level for level in levels}
+        letter_vals = []
+        for name, letter_plan in zip(names, letter_plans, strict=True):
+            partner = partner_by_id[letter_plan.partner_id]
+            level = level_by_id[letter_plan.level_id]
+            channel, state, reason = self._check_channel(level, partner, contacts[partner.id])
+            letter_vals.append(
+                {
+                    "name": name,
+                    "partner_id": partner.id,
+                    "company_id": self.company_id.id,
+                    "currency_id": letter_plan.currency_id,
+                    "policy_id": letter_plan.policy_id,
+                    "level_id": level.id,
+                    "run_id": self.id,
+                    "user_id": (partner.user_id or self.user_id).id,
+                    "date": self.date,
+                    "deadline_date": self.date + timedelta(days=level.deadline_days),
+                    "channel": channel,
+                    "state": state,
+                    "approval_reason": reason or False,
+                    "amount_overdue": float(letter_plan.amount_overdue),
+                    "amount_credit": float(letter_plan.amount_credit),
+                    "amount_not_due": float(letter_plan.amount_not_due),
+                    "amount_total": float(letter_plan.amount_total),
+                }
+            )
+        letters = Letter.create(letter_vals)
+        line_vals = []
+        escalations = []
+        for letter, letter_plan in zip(letters, letter_plans, strict=True):
+            for line in letter_plan.lines:
+                item = line.item
+                line_vals.append(
+                    {
+                        "letter_id": letter.id,
+                        "move_line_id": item.id,
+                        "move_id": item.move_id,
+                        "kind": line.kind.value,
+                        "date_maturity": item.date_maturity,
+                        "days_overdue": line.days_overdue,
+                        "amount_original": original_by_item.get(item.id, 0.0),
+                        "amount_residual": float(item.amount_residual_currency),
+                        "level_id": line.level_id,
+                        "previous_level_id": item.level_id if line.level_id else False,
+                        "previous_dunning_date": item.dunning_date if line.level_id else False,
+                    }
+                )
+                if line.level_id:
+                    escalations.append((item.id, line.level_id, item.move_id))
+        self.env["dunning.letter.line"].create(line_vals)
+        self._write_item_levels(escalations)
+        return letters
+
+    def _write_item_levels(self, escalations):
+        """Store the new levels on the items and their invoices in two queries."""
+        if not escalations:
+            return
+        self.env["account.move.line"].flush_model(["dunning_level_id", "dunning_date"])
+        self.env.cr.execute(
+            SQL(
+                """
+                UPDATE account_move_line aml
+                   SET dunning_level_id = v.level_id, dunning_date = %s
+                  FROM (SELECT unnest(%s::int[]) AS id, unnest(%s::int[]) AS level_id) v
+                 WHERE aml.id = v.id
+                """,
+                self.date,
+                [item_id for item_id, __, __ in escalations],
+                [level_id for __, level_id, __ in escalations],
+            )
+        )
+        self.env["account.move.line"].invalidate_model(["dunning_level_id", "dunning_date"])
+        self._update_move_levels(list({move_id for __, __, move_id in escalations}))
+
+    @api.model
+    def _update_move_levels(self, move_ids):
+        """Set each invoice's level to the highest level of its items."""
+        if not move_ids:
+            return
+        self.env["account.move"].flush_model(["dunning_level_id", "dunning_date"])
+        self.env.cr.execute(
+            SQL(
+                """
+                WITH item AS (
+                    SELECT aml.move_id, aml.dunning_level_id, aml.dunning_date, level.delay_days
+                      FROM account_move_line aml
+                 LEFT JOIN dunning_level level ON level.id = aml.dunning_level_id
+                     WHERE aml.move_id = ANY(%s)
+                ), best AS (
+                    SELECT DISTINCT ON (move_id) move_id, dunning_level_id,
+                           max(dunning_date) OVER (PARTITION BY move_id) AS dunning_date
+                      FROM item
+                  ORDER BY move_id, delay_days DESC NULLS LAST
+                )
+                UPDATE account_move move
+                   SET dunning_level_id = best.dunning_level_id, dunning_date = best.dunning_date
+                  FROM best
+                 WHERE move.id = best.move_id
+                """,
+                move_ids,
+            )
+        )
+        self.env["account.move"].invalidate_model(["dunning_level_id", "dunning_date"])

@@ -1,0 +1,55 @@
+from odoo import api, fields, models
+from odoo.exceptions import ValidationError
+
+DEFAULT_POLICY_XMLID = "account_dunning_collect.dunning_policy_default"
+
+
+class ResCompany(models.Model):
+    _inherit = "res.company"
+
+    dunning_policy_id = fields.Many2one(
+        "dunning.policy",
+        string="Default Dunning Policy",
+        check_company=True,
+        help="Policy for customers that have none of their own.",
+    )
+    dunning_approval_required = fields.Boolean(
+        string="Approve All Dunning Letters",
+        help="Every dunning letter of this company waits for a manager's approval.",
+    )
+
+    @api.constrains("dunning_policy_id")
+    def _check_dunning_policy_company(self):
+        for company in self:
+            policy = company.dunning_policy_id
+            if policy and policy.company_id != company:
+                raise ValidationError(
+                    self.env._(
+                        "The default dunning policy of %(company)s must belong to that company; "
+                        "'%(policy)s' belongs to %(other)s.",
+                        company=company.name,
+                        policy=policy.name,
+                        other=policy.company_id.name,
+                    )
+                )
+
+    @api.model_create_multi
+    def create(self, vals_list):
+        companies = super().create(vals_list)
+        companies._dunning_ensure_default_policy()
+        return companies
+
+    def _dunning_ensure_default_policy(self):
+        """Give each company without a default policy a copy of the shipped one.
+
+        The shipped policy (data record ``dunning_policy_default``) carries the
+        translations of its names and texts, which a copy keeps.
+        """
+        template = self.env.ref(DEFAULT_POLICY_XMLID, raise_if_not_found=False)
+        Policy = self.env["dunning.policy"].sudo()  # set up by the system, not a user's choice
+        for company in self.filtered(lambda c: not c.dunning_policy_id):
+            policy = Policy.search([("company_id", "=", company.id)], limit=1)
+            if not policy and template:
+                policy = template.sudo().copy({"company_id": company.id})
+            if policy:
+                company.sudo().dunning_policy_id = policy

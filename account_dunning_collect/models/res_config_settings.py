@@ -1,0 +1,12 @@
+from odoo import fields, models
+
+
+class ResConfigSettings(models.TransientModel):
+    _inherit = "res.config.settings"
+
+    dunning_policy_id = fields.Many2one(
+        related="company_id.dunning_policy_id", readonly=False, check_company=True
+    )
+    dunning_approval_required = fields.Boolean(
+        related="company_id.dunning_approval_required", readonly=False
+    )

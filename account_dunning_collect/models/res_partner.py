@@ -1,0 +1,88 @@
+from odoo import api, fields, models
+from odoo.exceptions import ValidationError
+
+
+class ResPartner(models.Model):
+    _name = "res.partner"
+    _inherit = ["res.partner", "dunning.stop.mixin"]
+
+    dunning_policy_id = fields.Many2one(
+        "dunning.policy",
+        string="Dunning Policy",
+        company_dependent=True,
+        help="Empty: the company's default dunning policy applies.",
+    )
+    dunning_letter_ids = fields.One2many("dunning.letter", "partner_id", string="Dunning Letters")
+    dunning_letter_count = fields.Integer(compute="_compute_dunning_info")
+    dunning_level_id = fields.Many2one(
+        "dunning.level",
+        string="Current Dunning Level",
+        compute="_compute_dunning_info",
+        help="Highest level reached by the partner's open items.",
+    )
+    dunning_last_letter_id = fields.Many2one(
+        "dunning.letter", string="Last Dunning Letter", compute="_compute_dunning_info"
+    )
+
+    @api.constrains("dunning_policy_id")
+    def _check_dunning_policy_company(self):
+        for partner in self:
+            policy = partner.dunning_policy_id
+            if policy and policy.company_id != self.env.company:
+                raise ValidationError(
+                    self.env._(
+                        "Dunning policy '%(policy)s' belongs to %(other)s and cannot be used for "
+                        "%(partner)s in %(company)s.",
+                        policy=policy.name,
+                        other=policy.company_id.name,
+                        partner=partner.display_name,
+                        company=self.env.company.name,
+                    )
+                )
+
+    def _dunning_effective_policy(self):
+        """Return the policy that applies to this partner in the current company."""
+        self.ensure_one()
+        partner = self.commercial_partner_id
+        return partner.dunning_policy_id or self.env.company.dunning_policy_id
+
+    @api.depends_context("company")
+    def _compute_dunning_info(self):
+        commercial = self.commercial_partner_id
+        letters = self.env["dunning.letter"]._read_group(
+            [("partner_id", "in", commercial.ids), ("state", "!=", "cancelled")],
+            ["partner_id"],
+            ["__count", "id:max"],
+        )
+        letter_info = {partner: (count, max_id) for partner, count, max_id in letters}
+        open_levels = self.env["account.move.line"]._read_group(
+            [
+                ("partner_id", "in", commercial.ids),
+                ("dunning_level_id", "!=", False),
+                ("reconciled", "=", False),
+                ("account_type", "=", "asset_receivable"),
+                ("parent_state", "=", "posted"),
+            ],
+            ["partner_id", "dunning_level_id"],
+        )
+        level_by_partner = {}
+        for partner, level in open_levels:
+            best = level_by_partner.get(partner)
+            if not best or level.delay_days > best.delay_days:
+                level_by_partner[partner] = level
+        Letter = self.env["dunning.letter"]
+        for partner in self:
+            count, max_id = letter_info.get(partner.commercial_partner_id, (0, False))
+            partner.dunning_letter_count = count
+            partner.dunning_last_letter_id = Letter.browse(max_id)
+            partner.dunning_level_id = level_by_partner.get(partner.commercial_partner_id)
+
+    def action_view_dunning_letters(self):
+        """Open the dunning letters of this partner."""
+        self.ensure_one()
+        action = self.env["ir.actions.act_window"]._for_xml_id(
+            "account_dunning_collect.action_dunning_letter"
+        )
+        action["domain"] = [("partner_id", "=", self.commercial_partner_id.id)]
+        action["context"] = {"default_partner_id": self.commercial_partner_id.id}
+        return action

@@ -1,0 +1,4 @@
+from . import test_engine_escalation
+from . import test_dunning_run
+from . import test_dunning_letter
+from . import test_dunning_config

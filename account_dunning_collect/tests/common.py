@@ -1,0 +1,125 @@
+"""Test helpers other test modules (and later addons) reuse."""
+
+from contextlib import contextmanager
+
+from freezegun import freeze_time
+
+from odoo import fields
+from odoo.fields import Command
+from odoo.tests import tagged
+
+from odoo.addons.account.tests.common import AccountTestInvoicingCommon
+
+
+@tagged("post_install", "-at_install")
+class DunningCommon(AccountTestInvoicingCommon):
+    """A German company (EUR, SKR03) with the shipped default dunning policy."""
+
+    @classmethod
+    @AccountTestInvoicingCommon.setup_country("de")
+    @AccountTestInvoicingCommon.setup_chart_template("de_skr03")
+    def setUpClass(cls):
+        super().setUpClass()
+        cls.company = cls.company_data["company"]
+        cls.company.write(
+            {"street": "Hauptstraße 1", "zip": "10115", "city": "Berlin", "email": "buchhaltung@example.com"}
+        )
+        cls.policy = cls.company.dunning_policy_id
+        cls.reminder, cls.dunning1, cls.dunning2 = cls.policy.level_ids.sorted("delay_days")
+        cls.term_14 = cls.env["account.payment.term"].create(
+            {
+                "name": "14 days",
+                "line_ids": [Command.create({"value": "percent", "value_amount": 100, "nb_days": 14})],
+            }
+        )
+        cls.customer = cls._create_customer("Kunde GmbH", email="rechnung@kunde.example", is_company=True)
+        cls.stop_dispute = cls.env.ref("account_dunning_collect.stop_reason_dispute")
+        cls.stop_plan = cls.env.ref("account_dunning_collect.stop_reason_payment_plan")
+
+    @classmethod
+    def _create_customer(cls, name, email=None, is_company=True, address=True, **vals):
+        values = {
+            "name": name,
+            "email": email,
+            "is_company": is_company,
+            "country_id": cls.env.ref("base.de").id,
+            **vals,
+        }
+        if address:
+            values.update(street="Musterweg 5", zip="20095", city="Hamburg")
+        return cls.env["res.partner"].create(values)
+
+    @classmethod
+    def _invoice(cls, partner, amount, invoice_date, term=None, currency=None, move_type="out_invoice"):
+        """Post a customer invoice (or credit note) without taxes."""
+        move = cls.env["account.move"].create(
+            {
+                "move_type": move_type,
+                "partner_id": partner.id,
+                "invoice_date": invoice_date,
+                "invoice_payment_term_id": (term or cls.term_14).id
+                if move_type == "out_invoice"
+                else False,
+                "currency_id": (currency or cls.company.currency_id).id,
+                "invoice_line_ids": [
+                    Command.create(
+                        {"name": "Consulting", "quantity": 1, "price_unit": amount, "tax_ids": []}
+                    )
+                ],
+            }
+        )
+        move.action_post()
+        return move
+
+    @classmethod
+    def _pay(cls, invoice, amount, payment_date):
+        """Register a payment of ``amount`` against ``invoice``."""
+        return (
+            cls.env["account.payment.register"]
+            .with_context(active_model="account.move", active_ids=invoice.ids)
+            .create({"amount": amount, "payment_date": payment_date})
+            ._create_payments()
+        )
+
+    @classmethod
+    def _unapplied_payment(cls, partner, amount, payment_date):
+        payment = cls.env["account.payment"].create(
+            {
+                "payment_type": "inbound",
+                "partner_type": "customer",
+                "partner_id": partner.id,
+                "amount": amount,
+                "date": payment_date,
+                "journal_id": cls.company_data["default_journal_bank"].id,
+            }
+        )
+        payment.action_post()
+        return payment
+
+    def _run(self, run_date, company=None):
+        """Create and run a dunning run on ``run_date`` (a string)."""
+        with freeze_time(run_date):
+            run = (
+                self.env["dunning.run"]
+                .with_company(company or self.company)
+                .create({"date": fields.Date.to_date(run_date), "company_id": (company or self.company).id})
+            )
+            run.action_run()
+        return run
+
+    def _letters(self, partner=None):
+        domain = [("company_id", "=", self.company.id)]
+        if partner:
+            domain.append(("partner_id", "=", partner.id))
+        return self.env["dunning.letter"].search(domain, order="id")
+
+    @contextmanager
+    def assertNoNewLetters(self):
+        before = self.env["dunning.letter"].search_count([])
+        yield
+        self.assertEqual(self.env["dunning.letter"].search_count([]), before, "no letter expected")
+
+    def _receivable_lines(self, move):
+        return move.line_ids.filtered(lambda line: line.account_type == "asset_receivable").sorted(
+            "date_maturity"
+        )

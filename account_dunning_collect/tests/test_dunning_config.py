@@ -1,0 +1,98 @@
+from odoo.exceptions import AccessError, ValidationError
+from odoo.fields import Command
+from odoo.tests import Form, tagged
+
+from .common import DunningCommon
+
+
+@tagged("post_install", "-at_install")
+class TestDunningConfig(DunningCommon):
+    def test_default_policy_shipped(self):
+        self.assertRecordValues(
+            self.policy.level_ids.sorted("delay_days"),
+            [
+                {"name": "Payment reminder", "delay_days": 7, "channel": "email", "deadline_days": 3},
+                {"name": "1st dunning", "delay_days": 21, "channel": "email", "deadline_days": 7},
+                {"name": "2nd dunning", "delay_days": 35, "channel": "letter", "deadline_days": 7},
+            ],
+        )
+        self.assertEqual(self.policy.company_id, self.company)
+        self.assertEqual(
+            self.env["dunning.stop.reason"].search([]).mapped("code"),
+            ["dispute", "payment_plan", "insolvency", "deferral", "other"],
+        )
+
+    def test_levels_must_increase(self):
+        with self.assertRaisesRegex(ValidationError, "strictly increasing"):
+            self.dunning1.delay_days = 40
+        with self.assertRaisesRegex(ValidationError, "strictly increasing"):
+            self.env["dunning.policy"].create(
+                {
+                    "name": "Equal days",
+                    "level_ids": [
+                        Command.create({"name": "A", "delay_days": 10, "sequence": 1}),
+                        Command.create({"name": "B", "delay_days": 10, "sequence": 2}),
+                    ],
+                }
+            )
+
+    def test_negative_values_refused(self):
+        with self.assertRaisesRegex(ValidationError, "cannot be negative"):
+            self.reminder.delay_days = -1
+        with self.assertRaisesRegex(ValidationError, "cannot be negative"):
+            self.policy.minimum_amount = -5
+
+    def test_policy_needs_a_level(self):
+        with self.assertRaisesRegex(ValidationError, "needs at least one level"):
+            self.env["dunning.policy"].create({"name": "Empty"})
+
+    def test_policy_form(self):
+        with Form(self.env["dunning.policy"]) as form:
+            form.name = "Form policy"
+            with form.level_ids.new() as level:
+                level.name = "Erinnerung"
+                level.delay_days = 5
+        self.assertEqual(form.record.level_ids.delay_days, 5)
+        self.assertEqual(form.record.company_id, self.env.company)
+
+    def test_policy_of_another_company_refused(self):
+        company_b = self.setup_other_company(name="Dritte GmbH")["company"]
+        with self.assertRaisesRegex(ValidationError, "must belong to that company"):
+            self.company.dunning_policy_id = company_b.dunning_policy_id
+        with self.assertRaisesRegex(ValidationError, "cannot be used for"):
+            self.customer.with_company(self.company).dunning_policy_id = company_b.dunning_policy_id
+
+    def test_user_cannot_change_policies(self):
+        user = self.env["res.users"].create(
+            {
+                "name": "Clerk",
+                "login": "clerk_config",
+                "company_id": self.company.id,
+                "company_ids": [Command.set(self.company.ids)],
+                "group_ids": [Command.set(self.env.ref("account_dunning_collect.group_dunning_user").ids)],
+            }
+        )
+        self.assertEqual(self.policy.with_user(user).name, self.policy.name)
+        with self.assertRaises(AccessError):
+            self.policy.with_user(user).write({"grace_days": 3})
+        with self.assertRaises(AccessError):
+            self.reminder.with_user(user).write({"delay_days": 3})
+        with self.assertRaises(AccessError):
+            self.env["dunning.stop.reason"].with_user(user).create({"name": "X", "code": "x"})
+
+    def test_account_manager_is_dunning_manager(self):
+        admin = self.env["res.users"].create(
+            {
+                "name": "Admin",
+                "login": "acc_admin",
+                "company_id": self.company.id,
+                "company_ids": [Command.set(self.company.ids)],
+                "group_ids": [Command.set(self.env.ref("account.group_account_manager").ids)],
+            }
+        )
+        self.assertTrue(admin.has_group("account_dunning_collect.group_dunning_manager"))
+
+    def test_new_company_gets_default_policy(self):
+        company = self.env["res.company"].create({"name": "Neu GmbH"})
+        self.assertEqual(company.dunning_policy_id.company_id, company)
+        self.assertEqual(company.dunning_policy_id.level_ids.mapped("delay_days"), [7, 21, 35])

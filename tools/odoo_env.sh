@@ -1,0 +1,32 @@
+# Sourced by the project's scripts: finds Odoo 19 and PostgreSQL, or says clearly what is missing.
+# Odoo itself is a prerequisite (see README "Requirements"); nothing here installs it.
+ROOT=$(cd "$(dirname "${BASH_SOURCE[0]}")/.." && pwd)
+ODOO_PYTHON=${ODOO_PYTHON:-/opt/odoo19-venv/bin/python}
+export PGHOST=${PGHOST:-127.0.0.1} PGPORT=${PGPORT:-5432} PGUSER=${PGUSER:-root}
+
+if ! "$ODOO_PYTHON" -c 'import odoo.release as r, sys; sys.exit(r.version_info[0] != 19)' 2>/dev/null; then
+    echo "ERROR: no Odoo 19 importable from ODOO_PYTHON=$ODOO_PYTHON." >&2
+    echo "       Install Odoo 19.0 into a virtualenv (README, 'Requirements') or point ODOO_PYTHON at its python." >&2
+    exit 2
+fi
+ODOO_ROOT=$("$ODOO_PYTHON" -c 'import odoo.release, os; print(os.path.dirname(os.path.dirname(os.path.abspath(odoo.release.__file__))))')
+if [ -f "$ODOO_ROOT/odoo-bin" ]; then
+    ODOO_BIN=("$ODOO_PYTHON" "$ODOO_ROOT/odoo-bin")
+else
+    ODOO_BIN=("$ODOO_PYTHON" -m odoo)
+fi
+ADDONS_PATH="$ODOO_ROOT/addons,$ODOO_ROOT/odoo/addons,$ROOT"
+if ! pg_isready -q -h "$PGHOST" -p "$PGPORT" 2>/dev/null && \
+   ! "$ODOO_PYTHON" -c "import psycopg2; psycopg2.connect(host='$PGHOST', port=$PGPORT, user='$PGUSER', dbname='postgres').close()" 2>/dev/null; then
+    echo "ERROR: PostgreSQL does not answer on $PGHOST:$PGPORT as role $PGUSER." >&2
+    echo "       Start it (e.g. 'pg_ctlcluster 15 main start') or set PGHOST/PGPORT/PGUSER." >&2
+    exit 2
+fi
+ODOO_DB_ARGS=(--db_host "$PGHOST" --db_port "$PGPORT" --db_user "$PGUSER" --addons-path "$ADDONS_PATH")
+
+install_python_deps() {
+    # The addon's own Python dependencies (requirements.txt), from PyPI into Odoo's venv.
+    if grep -qv '^\s*\(#\|$\)' "$ROOT/requirements.txt" 2>/dev/null; then
+        "$ODOO_PYTHON" -m pip install --quiet --disable-pip-version-check -r "$ROOT/requirements.txt"
+    fi
+}
