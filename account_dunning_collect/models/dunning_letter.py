@@ -218,8 +218,11 @@ class DunningLetter(models.Model):
         )
         return [sequence.get_next_char(number) for (number,) in rows]
 
-    def _send(self):
-        """Deliver the letters through their channel and mark them sent."""
+    def _send(self, sent_date=None):
+        """Deliver the letters through their channel and mark them sent.
+
+        ``sent_date`` is the run's date when a run sends; else today.
+        """
         if not self:
             return
         by_channel = defaultdict(lambda: self.browse())
@@ -227,7 +230,7 @@ class DunningLetter(models.Model):
             by_channel[letter.channel] |= letter
         for channel, letters in by_channel.items():
             getattr(letters, f"_deliver_{channel}")()
-        self.write({"state": "sent", "sent_date": fields.Date.context_today(self)})
+        self.write({"state": "sent", "sent_date": sent_date or fields.Date.context_today(self)})
         self._log_sent()
 
     def _deliver_email(self):

@@ -415,7 +415,7 @@ class DunningRun(models.Model):
         letters = self._create_letters(plan.letters, partners, original_by_item)
         escalated = sum(len(letter_plan.escalated_lines) for letter_plan in plan.letters)
         to_send = letters.filtered(lambda letter: letter.state == "draft")
-        to_send._send()
+        to_send._send(sent_date=self.date)
         self.write(
             {
                 "item_count": self.item_count + plan.examined,

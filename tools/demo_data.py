@@ -1,0 +1,214 @@
+"""Demo data for account_dunning_collect, run inside `odoo-bin shell` by tools/demo.sh.
+
+Builds a German company (EUR, SKR03, bank account with IBAN), 30 customers
+(companies and consumers, some without e-mail, one without address) and about
+150 invoices over the 120 days before DEMO_DATE: some paid, some partially
+paid, some with installments, some credit notes. Then it runs the dunning
+once a week up to DEMO_DATE, as the daily cron would have done, and prints a
+summary. Everything is deterministic (fixed seed, fixed dates).
+
+`env` is provided by odoo-bin shell.
+"""
+
+import random
+from collections import Counter
+from datetime import date, timedelta
+
+from odoo.fields import Command
+
+DEMO_DATE = date(2026, 11, 16)
+rng = random.Random(2026)
+env = env  # noqa: F821, PLW0127 - provided by odoo-bin shell
+
+# --- company -----------------------------------------------------------------
+germany = env.ref("base.de")
+eur = env.ref("base.EUR")
+eur.active = True
+company_vals = {
+        "name": "Muster Handels GmbH",
+        "street": "Friedrichstraße 123",
+        "zip": "10117",
+        "city": "Berlin",
+        "country_id": germany.id,
+        "currency_id": eur.id,
+        "email": "buchhaltung@muster-handels.example",
+        "phone": "+49 30 1234567",
+        "vat": "DE123456788",
+        "company_registry": "HRB 123456 B",
+}
+if "iap_enrich_auto_done" in env["res.company"]._fields:
+    company_vals["iap_enrich_auto_done"] = True  # no look-up on the internet for a demo company
+company = env["res.company"].create(company_vals)
+admin = env.ref("base.user_admin")
+admin.write({"company_ids": [Command.link(company.id)], "company_id": company.id})
+env = env(context=dict(env.context, allowed_company_ids=[company.id]))
+env["account.chart.template"].try_loading("de_skr03", company=company, install_demo=False)
+company = env["res.company"].browse(company.id)
+company.dunning_policy_id.flush_recordset()
+
+bank_journal = env["account.journal"].search(
+    [("company_id", "=", company.id), ("type", "=", "bank")], limit=1
+)
+bank_account = env["res.partner.bank"].create(
+    {
+        "acc_number": "DE89370400440532013000",
+        "partner_id": company.partner_id.id,
+        "bank_id": env["res.bank"].create({"name": "Commerzbank Berlin", "bic": "COBADEFFXXX"}).id,
+        "allow_out_payment": True,
+    }
+)
+bank_journal.bank_account_id = bank_account
+
+# --- payment terms -------------------------------------------------------------
+Term = env["account.payment.term"]
+term_14 = Term.create(
+    {"name": "14 Tage netto", "line_ids": [Command.create({"value": "percent", "value_amount": 100, "nb_days": 14})]}
+)
+term_30 = Term.create(
+    {"name": "30 Tage netto", "line_ids": [Command.create({"value": "percent", "value_amount": 100, "nb_days": 30})]}
+)
+term_split = Term.create(
+    {
+        "name": "50 % in 14 Tagen, 50 % in 44 Tagen",
+        "line_ids": [
+            Command.create({"value": "percent", "value_amount": 50, "nb_days": 14}),
+            Command.create({"value": "percent", "value_amount": 50, "nb_days": 44}),
+        ],
+    }
+)
+TERMS = [term_14] * 6 + [term_30] * 3 + [term_split]
+
+# --- customers -------------------------------------------------------------------
+COMPANIES = [
+    "Bäckerei Schmidt GmbH", "Autohaus Weber KG", "Elektro Fischer GmbH", "Gartenbau Meyer",
+    "Hotel Zur Post GmbH", "IT-Service Wagner UG", "Kanzlei Becker & Partner", "Landhandel Schulz eG",
+    "Malerbetrieb Hoffmann", "Metallbau Schäfer GmbH", "Optik Koch", "Praxis Dr. Richter",
+    "Reisebüro Klein", "Sanitär Wolf GmbH", "Tischlerei Neumann", "Verlag Schwarz GmbH",
+    "Weinhandel Zimmermann", "Zahnarztpraxis Braun", "Druckerei Krüger GmbH", "Brauerei Hartmann",
+]
+CONSUMERS = [
+    "Anna Lange", "Jonas Werner", "Lea Krause", "Paul Lehmann", "Marie Köhler",
+    "Felix Herrmann", "Sophie König", "Lukas Walter", "Emma Mayer", "Noah Huber",
+]
+CITIES = [("10115", "Berlin"), ("20095", "Hamburg"), ("80331", "München"), ("50667", "Köln"),
+          ("60311", "Frankfurt am Main"), ("70173", "Stuttgart"), ("04109", "Leipzig")]
+customers = env["res.partner"]
+for index, name in enumerate(COMPANIES + CONSUMERS):
+    is_company = name in COMPANIES
+    zip_code, city = CITIES[index % len(CITIES)]
+    slug = name.lower().split()[0].replace("ä", "ae").replace("ö", "oe").replace("ü", "ue").strip(".&-")
+    values = {
+        "name": name,
+        "is_company": is_company,
+        "country_id": germany.id,
+        "street": f"{['Hauptstraße', 'Bahnhofstraße', 'Lindenweg', 'Gartenstraße'][index % 4]} {index + 3}",
+        "zip": zip_code,
+        "city": city,
+        "email": False if index % 6 == 5 else f"rechnung@{slug}.example",
+        "lang": "de_DE" if index % 5 else "en_US",
+    }
+    if name == "Reisebüro Klein":
+        values.update(street=False, zip=False, city=False, email=False)  # no way to reach them
+    customers |= env["res.partner"].create(values)
+
+# --- invoices ----------------------------------------------------------------------
+products = [
+    ("Beratung (Stunde)", 120.0), ("Wartungsvertrag Monat", 89.0), ("Installation", 450.0),
+    ("Schulung (Tag)", 980.0), ("Ersatzteile", 64.5), ("Softwarelizenz", 299.0),
+]
+invoice_vals = []
+for number in range(150):
+    partner = customers[number % len(customers)]
+    invoice_date = DEMO_DATE - timedelta(days=rng.randint(5, 120))
+    lines = [
+        Command.create({"name": name, "quantity": rng.randint(1, 5), "price_unit": price})
+        for name, price in rng.sample(products, rng.randint(1, 3))
+    ]
+    invoice_vals.append(
+        {
+            "move_type": "out_invoice",
+            "partner_id": partner.id,
+            "invoice_date": invoice_date,
+            "invoice_payment_term_id": rng.choice(TERMS).id,
+            "invoice_line_ids": lines,
+        }
+    )
+invoices = env["account.move"].create(invoice_vals)
+invoices.action_post()
+
+credit_notes = env["account.move"].create(
+    [
+        {
+            "move_type": "out_refund",
+            "partner_id": customers[index * 3].id,
+            "invoice_date": DEMO_DATE - timedelta(days=rng.randint(10, 60)),
+            "invoice_line_ids": [Command.create({"name": "Gutschrift Reklamation", "price_unit": rng.choice([50.0, 120.0, 200.0])})],
+        }
+        for index in range(8)
+    ]
+)
+credit_notes.action_post()
+
+# About 35 % paid in full, 10 % partially (payments before the demo date).
+paid = partial = 0
+for invoice in invoices:
+    draw = rng.random()
+    if draw >= 0.45:
+        continue
+    pay_date = min(invoice.invoice_date_due + timedelta(days=rng.randint(-10, 20)), DEMO_DATE)
+    pay_date = max(pay_date, invoice.invoice_date)
+    amount = invoice.amount_total if draw < 0.35 else round(invoice.amount_total * 0.4, 2)
+    env["account.payment.register"].with_context(
+        active_model="account.move", active_ids=invoice.ids
+    ).create({"amount": amount, "payment_date": pay_date, "journal_id": bank_journal.id})._create_payments()
+    paid += draw < 0.35
+    partial += draw >= 0.35
+
+# A dunning stop on one customer (payment plan) and one disputed invoice.
+customers.filtered(lambda p: p.name == "Hotel Zur Post GmbH").write(
+    {"dunning_stop_reason_id": env.ref("account_dunning_collect.stop_reason_payment_plan").id,
+     "dunning_stop_until": DEMO_DATE + timedelta(days=30)}
+)
+disputed = invoices.filtered(lambda m: m.payment_state == "not_paid")[:1]
+disputed.dunning_stop_reason_id = env.ref("account_dunning_collect.stop_reason_dispute")
+
+# --- dunning: once a week, as the cron would have done, up to the demo date ------------
+runs = env["dunning.run"]
+run_date = DEMO_DATE - timedelta(weeks=10)
+while run_date <= DEMO_DATE:
+    run = env["dunning.run"].create({"date": run_date, "company_id": company.id})
+    run.action_run()
+    runs |= run
+    run_date += timedelta(weeks=1)
+env.cr.commit()
+
+# --- summary ---------------------------------------------------------------------------
+letters = env["dunning.letter"].search([("company_id", "=", company.id)])
+print()
+print(f"Demo company: {company.name} ({company.currency_id.name}, chart de_skr03)")
+print(f"Customers: {len(customers)}; invoices: {len(invoices)} ({paid} paid, {partial} partially paid), "
+      f"credit notes: {len(credit_notes)}")
+print(f"Dunning runs: {len(runs)} (weekly, last on {DEMO_DATE})")
+print()
+print(f"{'Level':<22}{'Letters':>8}{'Sent':>7}{'To approve':>12}{'Total to pay':>16}")
+by_level = Counter()
+for level in company.dunning_policy_id.level_ids.sorted("delay_days"):
+    level_letters = letters.filtered(lambda letter, lv=level: letter.level_id == lv)
+    print(
+        f"{level.name:<22}{len(level_letters):>8}"
+        f"{len(level_letters.filtered(lambda l: l.state == 'sent')):>7}"
+        f"{len(level_letters.filtered(lambda l: l.state == 'to_approve')):>12}"
+        f"{sum(level_letters.mapped('amount_total')):>16,.2f}"
+    )
+last = runs[-1]
+print()
+print(f"Last run ({last.date}): {last.item_count} items examined, {last.escalated_count} escalated, "
+      f"{last.letter_count} letters ({last.sent_count} sent, {last.to_approve_count} to approve)")
+open_items = env["account.move"].search(
+    [("company_id", "=", company.id), ("move_type", "=", "out_invoice"),
+     ("payment_state", "in", ("not_paid", "partial"))]
+)
+overdue = open_items.filtered(lambda m: m.invoice_date_due < DEMO_DATE)
+print(f"Open invoices: {len(open_items)}, overdue: {len(overdue)} "
+      f"({sum(overdue.mapped('amount_residual')):,.2f} EUR), in dunning: "
+      f"{len(open_items.filtered('dunning_level_id'))}")
