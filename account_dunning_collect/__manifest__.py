@@ -26,6 +26,4 @@
         "views/dunning_menus.xml",
     ],
     "post_init_hook": "post_init_hook",
-    "installable": True,
-    "application": False,
 }

@@ -9,9 +9,9 @@ from .escalation import (
     DunningItem,
     DunningLevel,
     DunningPolicy,
+    ItemKind,
     LetterLinePlan,
     LetterPlan,
-    ItemKind,
     next_level,
     plan_letters,
 )

@@ -155,9 +155,7 @@ SKIP_COVERED = "covered_by_credit"
 SKIP_BELOW_MINIMUM = "below_minimum"
 
 
-def next_level(
-    policy: DunningPolicy, item: DunningItem, run_date: date
-) -> DunningLevel | None:
+def next_level(policy: DunningPolicy, item: DunningItem, run_date: date) -> DunningLevel | None:
     """Return the level ``item`` reaches on ``run_date``, or None.
 
     Pure function of the policy, the item's maturity date, its current level
@@ -214,13 +212,13 @@ def plan_letters(
 
     for key in sorted(groups):
         partner_id, currency_id = key
-        group = sorted(
-            groups[key], key=lambda i: (i.date_maturity or date.max, i.id)
-        )
+        group = sorted(groups[key], key=lambda i: (i.date_maturity or date.max, i.id))
         result.examined += len(group)
         policy = policy_by_partner.get(partner_id)
         if policy is None or not policy.levels:
-            if any(i.dunnable and i.amount_residual > 0 and i.days_overdue(run_date) for i in group):
+            if any(
+                i.dunnable and i.amount_residual > 0 and i.days_overdue(run_date) for i in group
+            ):
                 result.skipped[key] = SKIP_NO_POLICY
             continue
         lines = []

@@ -6,7 +6,6 @@ class AccountMoveLine(models.Model):
 
     dunning_level_id = fields.Many2one(
         "dunning.level",
-        string="Dunning Level",
         copy=False,
         readonly=True,
         index="btree_not_null",

@@ -225,7 +225,7 @@ class DunningLetter(models.Model):
         """
         if not self:
             return
-        by_channel = defaultdict(lambda: self.browse())
+        by_channel = defaultdict(self.browse)
         for letter in self:
             by_channel[letter.channel] |= letter
         for channel, letters in by_channel.items():
@@ -313,8 +313,13 @@ class DunningLetter(models.Model):
         if not lines:
             return
         rows = [
-            (line.move_line_id.id, line.level_id.id, line.letter_id.date,
-             line.previous_level_id.id or None, line.previous_dunning_date)
+            (
+                line.move_line_id.id,
+                line.level_id.id,
+                line.letter_id.date,
+                line.previous_level_id.id or None,
+                line.previous_dunning_date,
+            )
             for line in lines
         ]
         self.env["account.move.line"].flush_model(["dunning_level_id", "dunning_date"])

@@ -31,5 +31,5 @@ class DunningLetterLine(models.Model):
         string="New Level",
         help="The level this letter gave the item; empty for items listed for information.",
     )
-    previous_level_id = fields.Many2one("dunning.level", string="Previous Level")
+    previous_level_id = fields.Many2one("dunning.level")
     previous_dunning_date = fields.Date()

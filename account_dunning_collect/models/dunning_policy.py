@@ -1,4 +1,5 @@
 from decimal import Decimal
+from itertools import pairwise
 
 from odoo import api, fields, models
 from odoo.exceptions import ValidationError
@@ -50,7 +51,7 @@ class DunningPolicy(models.Model):
                 )
             levels = policy.level_ids.sorted(lambda level: (level.sequence, level.id))
             delays = levels.mapped("delay_days")
-            if any(later <= earlier for earlier, later in zip(delays, delays[1:], strict=False)):
+            if any(later <= earlier for earlier, later in pairwise(delays)):
                 raise ValidationError(
                     self.env._(
                         "Dunning policy '%(policy)s': the levels must be strictly increasing in "

@@ -174,9 +174,7 @@ class DunningRun(models.Model):
         finally:
             if commit:
                 self.env.cr.execute(
-                    SQL(
-                        "SELECT pg_advisory_unlock(%s, %s)", RUN_LOCK_NAMESPACE, self.company_id.id
-                    )
+                    SQL("SELECT pg_advisory_unlock(%s, %s)", RUN_LOCK_NAMESPACE, self.company_id.id)
                 )
 
     def _acquire_lock(self, session):
@@ -195,7 +193,11 @@ class DunningRun(models.Model):
             )
         # Holding the lock, any other run left "running" was interrupted.
         stale = self.search(
-            [("company_id", "=", self.company_id.id), ("state", "=", "running"), ("id", "!=", self.id)]
+            [
+                ("company_id", "=", self.company_id.id),
+                ("state", "=", "running"),
+                ("id", "!=", self.id),
+            ]
         )
         for run in stale:
             run._append_log(self.env._("Interrupted; later runs continue where it stopped."))
@@ -251,7 +253,11 @@ class DunningRun(models.Model):
         ]
         # The stop ends by the date its manager gave it, not by the run's user.
         partners = self.env["res.partner"].sudo().search(domain)
-        moves = self.env["account.move"].sudo().search(domain + [("company_id", "=", self.company_id.id)])
+        moves = (
+            self.env["account.move"]
+            .sudo()
+            .search([*domain, ("company_id", "=", self.company_id.id)])
+        )
         for records in (partners, moves):
             if records:
                 records.write({"dunning_stop_reason_id": False, "dunning_stop_until": False})
@@ -337,7 +343,7 @@ class DunningRun(models.Model):
         try:
             with self.env.cr.savepoint():
                 self._process_partners(partner_ids)
-        except Exception as error:  # noqa: BLE001 - isolate the failing partner below
+        except Exception as error:
             self.env.invalidate_all()
             if len(partner_ids) == 1:
                 partner = self.env["res.partner"].browse(partner_ids)
@@ -466,8 +472,11 @@ class DunningRun(models.Model):
         channel = level.channel
         has_email = bool(contact.email or partner.email)
         has_address = all(
-            (contact.street or partner.street, contact.zip or partner.zip,
-             contact.city or partner.city)
+            (
+                contact.street or partner.street,
+                contact.zip or partner.zip,
+                contact.city or partner.city,
+            )
         )
         reasons = []
         if channel in ("email", "email_letter") and not has_email:
@@ -482,7 +491,11 @@ class DunningRun(models.Model):
             )
             return channel, "to_approve", "\n".join(reasons)
         policy = level.policy_id
-        if policy.approval_required or level.approval_required or self.company_id.dunning_approval_required:
+        if (
+            policy.approval_required
+            or level.approval_required
+            or self.company_id.dunning_approval_required
+        ):
             reasons.append(self.env._("The policy or level asks for approval."))
             return channel, "to_approve", "\n".join(reasons)
         return channel, "draft", "\n".join(reasons)

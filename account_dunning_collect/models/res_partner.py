@@ -8,7 +8,6 @@ class ResPartner(models.Model):
 
     dunning_policy_id = fields.Many2one(
         "dunning.policy",
-        string="Dunning Policy",
         company_dependent=True,
         help="Empty: the company's default dunning policy applies.",
     )

@@ -22,17 +22,26 @@ class DunningCommon(AccountTestInvoicingCommon):
         super().setUpClass()
         cls.company = cls.company_data["company"]
         cls.company.write(
-            {"street": "Hauptstraße 1", "zip": "10115", "city": "Berlin", "email": "buchhaltung@example.com"}
+            {
+                "street": "Hauptstraße 1",
+                "zip": "10115",
+                "city": "Berlin",
+                "email": "buchhaltung@example.com",
+            }
         )
         cls.policy = cls.company.dunning_policy_id
         cls.reminder, cls.dunning1, cls.dunning2 = cls.policy.level_ids.sorted("delay_days")
         cls.term_14 = cls.env["account.payment.term"].create(
             {
                 "name": "14 days",
-                "line_ids": [Command.create({"value": "percent", "value_amount": 100, "nb_days": 14})],
+                "line_ids": [
+                    Command.create({"value": "percent", "value_amount": 100, "nb_days": 14})
+                ],
             }
         )
-        cls.customer = cls._create_customer("Kunde GmbH", email="rechnung@kunde.example", is_company=True)
+        cls.customer = cls._create_customer(
+            "Kunde GmbH", email="rechnung@kunde.example", is_company=True
+        )
         cls.stop_dispute = cls.env.ref("account_dunning_collect.stop_reason_dispute")
         cls.stop_plan = cls.env.ref("account_dunning_collect.stop_reason_payment_plan")
 
@@ -50,7 +59,9 @@ class DunningCommon(AccountTestInvoicingCommon):
         return cls.env["res.partner"].create(values)
 
     @classmethod
-    def _invoice(cls, partner, amount, invoice_date, term=None, currency=None, move_type="out_invoice"):
+    def _invoice(
+        cls, partner, amount, invoice_date, term=None, currency=None, move_type="out_invoice"
+    ):
         """Post a customer invoice (or credit note) without taxes."""
         move = cls.env["account.move"].create(
             {
@@ -102,7 +113,12 @@ class DunningCommon(AccountTestInvoicingCommon):
             run = (
                 self.env["dunning.run"]
                 .with_company(company or self.company)
-                .create({"date": fields.Date.to_date(run_date), "company_id": (company or self.company).id})
+                .create(
+                    {
+                        "date": fields.Date.to_date(run_date),
+                        "company_id": (company or self.company).id,
+                    }
+                )
             )
             run.action_run()
         return run

@@ -11,7 +11,12 @@ class TestDunningConfig(DunningCommon):
         self.assertRecordValues(
             self.policy.level_ids.sorted("delay_days"),
             [
-                {"name": "Payment reminder", "delay_days": 7, "channel": "email", "deadline_days": 3},
+                {
+                    "name": "Payment reminder",
+                    "delay_days": 7,
+                    "channel": "email",
+                    "deadline_days": 3,
+                },
                 {"name": "1st dunning", "delay_days": 21, "channel": "email", "deadline_days": 7},
                 {"name": "2nd dunning", "delay_days": 35, "channel": "letter", "deadline_days": 7},
             ],
@@ -69,7 +74,9 @@ class TestDunningConfig(DunningCommon):
                 "login": "clerk_config",
                 "company_id": self.company.id,
                 "company_ids": [Command.set(self.company.ids)],
-                "group_ids": [Command.set(self.env.ref("account_dunning_collect.group_dunning_user").ids)],
+                "group_ids": [
+                    Command.set(self.env.ref("account_dunning_collect.group_dunning_user").ids)
+                ],
             }
         )
         self.assertEqual(self.policy.with_user(user).name, self.policy.name)

@@ -101,11 +101,18 @@ class TestDunningLetter(DunningCommon):
     def test_invoice_contact_email_is_used(self):
         no_email = self._create_customer("Mit Kontakt GmbH", email=False)
         self.env["res.partner"].create(
-            {"name": "Buchhaltung", "parent_id": no_email.id, "type": "invoice", "email": "ap@kontakt.example"}
+            {
+                "name": "Buchhaltung",
+                "parent_id": no_email.id,
+                "type": "invoice",
+                "email": "ap@kontakt.example",
+            }
         )
         self._invoice(no_email, 1000.0, "2026-03-01")
         self._run("2026-03-22")
-        self.assertRecordValues(self._letters(), [{"channel": "email", "state": "sent", "approval_reason": False}])
+        self.assertRecordValues(
+            self._letters(), [{"channel": "email", "state": "sent", "approval_reason": False}]
+        )
 
     def test_no_email_and_no_address_waits_for_approval(self):
         nowhere = self._create_customer("Nirgendwo GmbH", email=False, address=False)
@@ -127,8 +134,13 @@ class TestDunningLetter(DunningCommon):
         self.assertEqual(len(activity), 1)
         self.assertRecordValues(
             activity,
-            [{"user_id": salesperson.id, "date_deadline": date(2026, 3, 22),
-              "activity_type_id": self.env.ref("mail.mail_activity_data_call").id}],
+            [
+                {
+                    "user_id": salesperson.id,
+                    "date_deadline": date(2026, 3, 22),
+                    "activity_type_id": self.env.ref("mail.mail_activity_data_call").id,
+                }
+            ],
         )
         self.assertIn("Kunde GmbH", activity.summary)
 
@@ -137,7 +149,9 @@ class TestDunningLetter(DunningCommon):
         with self.assertRaisesRegex(AccessError, "Only a Dunning Manager"):
             invoice.with_user(self.user).dunning_stop_reason_id = self.stop_dispute
         with self.assertRaisesRegex(AccessError, "Only a Dunning Manager"):
-            self.customer.with_user(self.user).write({"dunning_stop_reason_id": self.stop_dispute.id})
+            self.customer.with_user(self.user).write(
+                {"dunning_stop_reason_id": self.stop_dispute.id}
+            )
         self.customer.with_user(self.manager).write(
             {"dunning_stop_reason_id": self.stop_dispute.id, "dunning_stop_until": "2026-05-01"}
         )

@@ -48,8 +48,16 @@ class TestDunningRun(DunningCommon):
         self.assertTrue(letter.name.startswith("DUN/2026/"))
         self.assertRecordValues(
             letter.line_ids,
-            [{"move_id": invoice.id, "days_overdue": 7, "level_id": self.reminder.id,
-              "amount_residual": 1000.0, "amount_original": 1000.0, "kind": "overdue"}],
+            [
+                {
+                    "move_id": invoice.id,
+                    "days_overdue": 7,
+                    "level_id": self.reminder.id,
+                    "amount_residual": 1000.0,
+                    "amount_original": 1000.0,
+                    "kind": "overdue",
+                }
+            ],
         )
         self.assertEqual(item.dunning_level_id, self.reminder)
         self.assertEqual(item.dunning_date, date(2026, 3, 22))
@@ -120,14 +128,18 @@ class TestDunningRun(DunningCommon):
             self._run("2026-04-05")
         with freeze_time("2026-04-05"):
             self.assertTrue(invoice.dunning_stopped)
-            self.assertIn(invoice, self.env["account.move"].search([("dunning_stopped", "=", True)]))
+            self.assertIn(
+                invoice, self.env["account.move"].search([("dunning_stopped", "=", True)])
+            )
         invoice.action_dunning_lift_stop()
         self._run("2026-04-06")
         self.assertEqual(self._letters().level_id, self.reminder)
 
     def test_invoice_stop_with_end_date_resumes(self):
         invoice = self._invoice(self.customer, 1000.0, "2026-03-01")
-        invoice.write({"dunning_stop_reason_id": self.stop_plan.id, "dunning_stop_until": "2026-04-01"})
+        invoice.write(
+            {"dunning_stop_reason_id": self.stop_plan.id, "dunning_stop_until": "2026-04-01"}
+        )
         with self.assertNoNewLetters():
             self._run("2026-03-22")
         with self.assertNoNewLetters():
@@ -142,7 +154,9 @@ class TestDunningRun(DunningCommon):
         self._invoice(self.customer, 1000.0, "2026-03-01")
         other = self._create_customer("Andere AG", email="a@example.com")
         self._invoice(other, 500.0, "2026-03-01")
-        self.customer.write({"dunning_stop_reason_id": self.stop_dispute.id, "dunning_stop_until": "2026-03-31"})
+        self.customer.write(
+            {"dunning_stop_reason_id": self.stop_dispute.id, "dunning_stop_until": "2026-03-31"}
+        )
         self._run("2026-03-22")
         self.assertEqual(self._letters().partner_id, other)
         self._run("2026-04-01")
@@ -151,8 +165,12 @@ class TestDunningRun(DunningCommon):
 
     def test_contact_invoices_belong_to_commercial_partner(self):
         contact = self.env["res.partner"].create(
-            {"name": "Erika Muster", "parent_id": self.customer.id, "type": "invoice",
-             "email": "erika@kunde.example"}
+            {
+                "name": "Erika Muster",
+                "parent_id": self.customer.id,
+                "type": "invoice",
+                "email": "erika@kunde.example",
+            }
         )
         invoice = self._invoice(contact, 300.0, "2026-03-01")
         self._invoice(self.customer, 200.0, "2026-03-01")
@@ -174,17 +192,32 @@ class TestDunningRun(DunningCommon):
         )
         invoice = self._invoice(self.customer, 1000.0, "2026-03-01", term=term)
         first, second = self._receivable_lines(invoice)
-        self.assertEqual((first.date_maturity, second.date_maturity), (date(2026, 3, 15), date(2026, 4, 14)))
+        self.assertEqual(
+            (first.date_maturity, second.date_maturity), (date(2026, 3, 15), date(2026, 4, 14))
+        )
         self._run("2026-03-22")
         letter = self._letters()
         self.assertRecordValues(
             letter.line_ids.sorted("date_maturity"),
             [
-                {"move_line_id": first.id, "kind": "overdue", "level_id": self.reminder.id, "amount_residual": 500.0},
-                {"move_line_id": second.id, "kind": "not_due", "level_id": False, "amount_residual": 500.0},
+                {
+                    "move_line_id": first.id,
+                    "kind": "overdue",
+                    "level_id": self.reminder.id,
+                    "amount_residual": 500.0,
+                },
+                {
+                    "move_line_id": second.id,
+                    "kind": "not_due",
+                    "level_id": False,
+                    "amount_residual": 500.0,
+                },
             ],
         )
-        self.assertEqual((letter.amount_overdue, letter.amount_not_due, letter.amount_total), (500.0, 500.0, 500.0))
+        self.assertEqual(
+            (letter.amount_overdue, letter.amount_not_due, letter.amount_total),
+            (500.0, 500.0, 500.0),
+        )
         self.assertFalse(second.dunning_level_id)
         self._run("2026-04-21")  # 2nd installment 7 days overdue, 1st at 37 days
         letter = self._letters()[-1]
@@ -254,8 +287,13 @@ class TestDunningRun(DunningCommon):
 
     def test_partner_policy_overrides_company_default(self):
         strict = self.env["dunning.policy"].create(
-            {"name": "Strict", "company_id": self.company.id,
-             "level_ids": [Command.create({"name": "Only", "delay_days": 3, "channel": "email"})]}
+            {
+                "name": "Strict",
+                "company_id": self.company.id,
+                "level_ids": [
+                    Command.create({"name": "Only", "delay_days": 3, "channel": "email"})
+                ],
+            }
         )
         self.customer.with_company(self.company).dunning_policy_id = strict
         self._invoice(self.customer, 1000.0, "2026-03-01")
@@ -265,7 +303,9 @@ class TestDunningRun(DunningCommon):
     def test_invoice_without_due_date_is_logged(self):
         invoice = self._invoice(self.customer, 1000.0, "2026-03-01")
         self.env.flush_all()
-        self.env.cr.execute("UPDATE account_move_line SET date_maturity = NULL WHERE move_id = %s", [invoice.id])
+        self.env.cr.execute(
+            "UPDATE account_move_line SET date_maturity = NULL WHERE move_id = %s", [invoice.id]
+        )
         self.env.invalidate_all()
         with self.assertNoNewLetters():
             run = self._run("2026-03-22")
@@ -280,11 +320,12 @@ class TestDunningRun(DunningCommon):
 
         def failing(run, level, partner, contact):
             if partner == self.customer:
-                raise UserError("boom for Kunde")
+                raise ValueError("boom for Kunde")
             return original(run, level, partner, contact)
 
-        with patch.object(type(self.env["dunning.run"]), "_check_channel", failing), mute_logger(
-            "odoo.addons.account_dunning_collect.models.dunning_run"
+        with (
+            patch.object(type(self.env["dunning.run"]), "_check_channel", failing),
+            mute_logger("odoo.addons.account_dunning_collect.models.dunning_run"),
         ):
             run = self._run("2026-03-22")
         self.assertEqual(self._letters().partner_id, other)
@@ -298,10 +339,11 @@ class TestDunningRun(DunningCommon):
         self.env.flush_all()
         # another worker (its own database connection) holds the company's run lock
         with sql_db.db_connect(self.env.cr.dbname).cursor() as other_cr:
-            other_cr.execute(
-                "SELECT pg_advisory_lock(%s, %s)", (0x44554E, self.company.id)
-            )
-            with self.assertRaisesRegex(UserError, "already in progress"), self.assertNoNewLetters():
+            other_cr.execute("SELECT pg_advisory_lock(%s, %s)", (0x44554E, self.company.id))
+            with (
+                self.assertRaisesRegex(UserError, "already in progress"),
+                self.assertNoNewLetters(),
+            ):
                 self._run("2026-03-22")
             other_cr.execute("SELECT pg_advisory_unlock(%s, %s)", (0x44554E, self.company.id))
         self._run("2026-03-22")
@@ -323,9 +365,13 @@ class TestDunningRun(DunningCommon):
         with freeze_time("2026-03-22 06:00:00"):
             cron.method_direct_trigger()
             run = self.env["dunning.run"].search([("company_id", "=", self.company.id)])
-            self.assertRecordValues(run, [{"date": date(2026, 3, 22), "state": "done", "letter_count": 1}])
+            self.assertRecordValues(
+                run, [{"date": date(2026, 3, 22), "state": "done", "letter_count": 1}]
+            )
             cron.method_direct_trigger()
-        self.assertEqual(self.env["dunning.run"].search_count([("company_id", "=", self.company.id)]), 1)
+        self.assertEqual(
+            self.env["dunning.run"].search_count([("company_id", "=", self.company.id)]), 1
+        )
         self.assertEqual(len(self._letters()), 1)
 
     def test_multi_company_isolation(self):
@@ -333,14 +379,20 @@ class TestDunningRun(DunningCommon):
         self.assertTrue(company_b.dunning_policy_id)
         self.assertEqual(company_b.dunning_policy_id.company_id, company_b)
         self._invoice(self.customer, 1000.0, "2026-03-01")
-        invoice_b = self.env["account.move"].with_company(company_b).create(
-            {
-                "move_type": "out_invoice",
-                "partner_id": self.customer.id,
-                "invoice_date": "2026-03-01",
-                "invoice_date_due": "2026-03-15",
-                "invoice_line_ids": [Command.create({"name": "B", "price_unit": 70.0, "tax_ids": []})],
-            }
+        invoice_b = (
+            self.env["account.move"]
+            .with_company(company_b)
+            .create(
+                {
+                    "move_type": "out_invoice",
+                    "partner_id": self.customer.id,
+                    "invoice_date": "2026-03-01",
+                    "invoice_date_due": "2026-03-15",
+                    "invoice_line_ids": [
+                        Command.create({"name": "B", "price_unit": 70.0, "tax_ids": []})
+                    ],
+                }
+            )
         )
         invoice_b.action_post()
         self._run("2026-03-22")
@@ -359,7 +411,9 @@ class TestDunningRun(DunningCommon):
                 "login": "sachbearbeiter",
                 "company_id": self.company.id,
                 "company_ids": [Command.set(self.company.ids)],
-                "group_ids": [Command.set(self.env.ref("account_dunning_collect.group_dunning_user").ids)],
+                "group_ids": [
+                    Command.set(self.env.ref("account_dunning_collect.group_dunning_user").ids)
+                ],
             }
         )
         visible = self.env["dunning.letter"].with_user(user).search([])
