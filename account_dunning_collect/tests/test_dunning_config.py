@@ -103,3 +103,21 @@ class TestDunningConfig(DunningCommon):
         company = self.env["res.company"].create({"name": "Neu GmbH"})
         self.assertEqual(company.dunning_policy_id.company_id, company)
         self.assertEqual(company.dunning_policy_id.level_ids.mapped("delay_days"), [7, 21, 35])
+
+    def test_german_translations(self):
+        self.env["res.lang"]._activate_lang("de_DE")
+        self.env["ir.module.module"]._load_module_terms(
+            ["account_dunning_collect"], ["de_DE"], overwrite=True
+        )
+        company = self.env["res.company"].create({"name": "Übersetzt GmbH"})
+        policy = company.dunning_policy_id.with_context(lang="de_DE")
+        self.assertEqual(policy.name, "Standard-Mahnverfahren (Deutschland)")
+        levels = policy.level_ids.sorted("delay_days")
+        self.assertEqual(levels.mapped("name"), ["Zahlungserinnerung", "1. Mahnung", "2. Mahnung"])
+        self.assertIn("Trotz unserer Zahlungserinnerung", levels[1].letter_text)
+        self.assertEqual(
+            self.env.ref("account_dunning_collect.stop_reason_payment_plan")
+            .with_context(lang="de_DE")
+            .name,
+            "Ratenzahlung",
+        )
