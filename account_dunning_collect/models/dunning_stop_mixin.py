@@ -60,10 +60,8 @@ class DunningStopMixin(models.AbstractModel):
 
     def write(self, vals):
         self._check_dunning_stop_access(vals)
-        if vals.get("dunning_stop_reason_id") is False or (
-            "dunning_stop_reason_id" in vals and not vals["dunning_stop_reason_id"]
-        ):
-            vals = dict(vals, dunning_stop_until=False)
+        if "dunning_stop_reason_id" in vals and not vals["dunning_stop_reason_id"]:
+            vals = dict(vals, dunning_stop_until=False)  # lifting a stop clears its end date
         return super().write(vals)
 
     def action_dunning_lift_stop(self):

@@ -39,12 +39,6 @@ class ResPartner(models.Model):
                     )
                 )
 
-    def _dunning_effective_policy(self):
-        """Return the policy that applies to this partner in the current company."""
-        self.ensure_one()
-        partner = self.commercial_partner_id
-        return partner.dunning_policy_id or self.env.company.dunning_policy_id
-
     @api.depends_context("company")
     def _compute_dunning_info(self):
         commercial = self.commercial_partner_id

@@ -374,6 +374,39 @@ class TestDunningRun(DunningCommon):
         )
         self.assertEqual(len(self._letters()), 1)
 
+    def test_cron_commits_per_batch_and_resumes_after_time_limit(self):
+        partners = self.customer | self._create_customer("B AG", email="b@example.com")
+        partners |= self._create_customer("C AG", email="c@example.com")
+        for partner in partners:
+            self._invoice(partner, 100.0, "2026-03-01")
+        cron = self.env.ref("account_dunning_collect.ir_cron_dunning_run")
+        self.registry_enter_test_mode()
+        IrCron = type(self.env["ir.cron"])
+        original = IrCron._commit_progress
+        calls = []
+
+        def out_of_time_after_first_batch(cron_self, processed=0, **kwargs):
+            calls.append((processed, kwargs.get("remaining")))
+            time_left = original(cron_self, processed, **kwargs)
+            return 0 if processed and len([c for c in calls if c[0]]) == 1 else time_left
+
+        run_module = "odoo.addons.account_dunning_collect.models.dunning_run"
+        with (
+            freeze_time("2026-03-22 06:00:00"),
+            patch(f"{run_module}.PARTNER_BATCH_SIZE", 1),
+            patch.object(IrCron, "_commit_progress", out_of_time_after_first_batch),
+        ):
+            cron.method_direct_trigger()
+        # The first call stopped after one partner; ir.cron saw "partially done"
+        # and called again at once: the same run resumed with the two others.
+        self.assertEqual(
+            [c for c in calls if c[1] is not None], [(0, 3), (1, 2), (0, 2), (1, 1), (1, 0), (0, 0)]
+        )
+        run = self.env["dunning.run"].search([("company_id", "=", self.company.id)])
+        self.assertRecordValues(run, [{"state": "done", "letter_count": 3, "sent_count": 3}])
+        self.assertIn("Time limit reached", run.log)
+        self.assertEqual(self._letters().partner_id, partners)
+
     def test_multi_company_isolation(self):
         company_b = self.setup_other_company(name="Zweite GmbH")["company"]
         self.assertTrue(company_b.dunning_policy_id)
