@@ -1,5 +1,5 @@
 # account_dunning_collect — the project's commands. Odoo 19 must be installed (README).
-.PHONY: demo test lint
+.PHONY: demo test lint bench
 
 demo:  ## (re)create the database dunning_demo with demo data and run the dunning; SERVE=1 then starts Odoo
 	tools/demo.sh
@@ -10,3 +10,6 @@ test:  ## fresh database, install the addon, run all its tests
 lint:
 	ruff check account_dunning_collect tools
 	ruff format --check account_dunning_collect tools
+
+bench:  ## the daily run at 20k and 100k invoices, side by side with OCA credit control (SIZES=..., REBUILD=1)
+	bench/bench.sh

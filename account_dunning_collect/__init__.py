@@ -1,4 +1,5 @@
 from . import engine
+from . import tools
 from . import models
 
 

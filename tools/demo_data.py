@@ -10,72 +10,28 @@ summary. Everything is deterministic (fixed seed, fixed dates).
 `env` is provided by odoo-bin shell.
 """
 
+import os
 import random
+import sys
 from collections import Counter
 from datetime import date, timedelta
 
 from odoo.fields import Command
 
+sys.path.insert(0, os.path.join(os.environ["DUNNING_ROOT"], "tools"))
+from german_company import create_german_company, payment_terms  # noqa: E402
+
 DEMO_DATE = date(2026, 11, 16)
 rng = random.Random(2026)
 env = env  # noqa: F821, PLW0127 - provided by odoo-bin shell
 
-# --- company -----------------------------------------------------------------
-germany = env.ref("base.de")
-eur = env.ref("base.EUR")
-eur.active = True
-company_vals = {
-        "name": "Muster Handels GmbH",
-        "street": "Friedrichstraße 123",
-        "zip": "10117",
-        "city": "Berlin",
-        "country_id": germany.id,
-        "currency_id": eur.id,
-        "email": "buchhaltung@muster-handels.example",
-        "phone": "+49 30 1234567",
-        "vat": "DE123456788",
-        "company_registry": "HRB 123456 B",
-}
-if "iap_enrich_auto_done" in env["res.company"]._fields:
-    company_vals["iap_enrich_auto_done"] = True  # no look-up on the internet for a demo company
-company = env["res.company"].create(company_vals)
-admin = env.ref("base.user_admin")
-admin.write({"company_ids": [Command.link(company.id)], "company_id": company.id})
-env = env(context=dict(env.context, allowed_company_ids=[company.id]))
-env["account.chart.template"].try_loading("de_skr03", company=company, install_demo=False)
-company = env["res.company"].browse(company.id)
-company.dunning_policy_id.flush_recordset()
-
+# --- company and payment terms ------------------------------------------------------
+env, company = create_german_company(env, "Muster Handels GmbH")
 bank_journal = env["account.journal"].search(
     [("company_id", "=", company.id), ("type", "=", "bank")], limit=1
 )
-bank_account = env["res.partner.bank"].create(
-    {
-        "acc_number": "DE89370400440532013000",
-        "partner_id": company.partner_id.id,
-        "bank_id": env["res.bank"].create({"name": "Commerzbank Berlin", "bic": "COBADEFFXXX"}).id,
-        "allow_out_payment": True,
-    }
-)
-bank_journal.bank_account_id = bank_account
-
-# --- payment terms -------------------------------------------------------------
-Term = env["account.payment.term"]
-term_14 = Term.create(
-    {"name": "14 Tage netto", "line_ids": [Command.create({"value": "percent", "value_amount": 100, "nb_days": 14})]}
-)
-term_30 = Term.create(
-    {"name": "30 Tage netto", "line_ids": [Command.create({"value": "percent", "value_amount": 100, "nb_days": 30})]}
-)
-term_split = Term.create(
-    {
-        "name": "50 % in 14 Tagen, 50 % in 44 Tagen",
-        "line_ids": [
-            Command.create({"value": "percent", "value_amount": 50, "nb_days": 14}),
-            Command.create({"value": "percent", "value_amount": 50, "nb_days": 44}),
-        ],
-    }
-)
+germany = env.ref("base.de")
+term_14, term_30, term_split = payment_terms(env)
 TERMS = [term_14] * 6 + [term_30] * 3 + [term_split]
 
 # --- customers -------------------------------------------------------------------

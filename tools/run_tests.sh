@@ -15,7 +15,7 @@ echo "Installing account_dunning_collect (+ l10n_de for the German test company)
 # l10n_de is installed beside the addon because the tests use the SKR03 chart.
 "${ODOO_BIN[@]}" "${ODOO_DB_ARGS[@]}" -d "$DB" -i account_dunning_collect,l10n_de \
     --test-tags "/account_dunning_collect${TEST_TAGS:+:$TEST_TAGS}" --stop-after-init \
-    --without-demo=all --http-port "$((20000 + RANDOM % 10000))" --log-level=test 2>&1 | tee "$LOG" \
+    --http-port "$((20000 + RANDOM % 10000))" --log-level=test 2>&1 | tee "$LOG" \
     | grep -E "ERROR|FAIL|Traceback|tests when loading|Ran [0-9]+ test|^AssertionError|odoo.addons.account_dunning_collect.tests.*(OK|FAIL|ERROR)"
 rc=${PIPESTATUS[0]}
 

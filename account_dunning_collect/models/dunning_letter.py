@@ -5,7 +5,9 @@ from markupsafe import Markup
 from odoo import api, fields, models
 from odoo.exceptions import AccessError, UserError
 from odoo.tools import SQL
+from odoo.tools.mail import generate_tracking_message_id
 
+from ..tools import bulk_insert
 from .dunning_level import CHANNELS
 from .dunning_stop_mixin import MANAGER_GROUP
 
@@ -270,13 +272,17 @@ class DunningLetter(models.Model):
     def _log_sent(self):
         """Post one note per letter on the partner's and each listed invoice's chatter.
 
-        Notes are created in bulk as internal notes: nobody is notified, so no
-        follower fan-out runs per record.
+        The notes are internal (nobody is notified) and written with one INSERT:
+        creating thousands of mail.message records through the ORM costs about
+        two milliseconds each (HTML sanitising, reply-to look-up, cache
+        inverses), which would dominate the daily run. The body is markup
+        built here from escaped values.
         """
         channel_labels = dict(self._fields["channel"]._description_selection(self.env))
-        note = self.env.ref("mail.mt_note")
-        author = self.env.user.partner_id.id
-        messages = []
+        author_id, email_from = self.env["mail.thread"]._message_compute_author(
+            self.env.user.partner_id.id
+        )
+        models, res_ids, bodies, message_ids = [], [], [], []
         for letter in self:
             body = Markup(
                 "%s <a href='#' data-oe-model='dunning.letter' data-oe-id='%s'>%s</a> (%s, %s)"
@@ -288,20 +294,53 @@ class DunningLetter(models.Model):
                 channel_labels.get(letter.channel),
             )
             targets = [("res.partner", letter.partner_id.id)] + [
-                ("account.move", move_id) for move_id in set(letter.line_ids.move_id.ids)
+                ("account.move", move_id) for move_id in sorted(set(letter.line_ids.move_id.ids))
             ]
-            messages += [
-                {
-                    "model": model,
-                    "res_id": res_id,
-                    "body": body,
-                    "message_type": "notification",
-                    "subtype_id": note.id,
-                    "author_id": author,
-                }
-                for model, res_id in targets
-            ]
-        self.env["mail.message"].sudo().create(messages)  # internal notes on records in scope
+            for model, res_id in targets:
+                models.append(model)
+                res_ids.append(res_id)
+                bodies.append(str(body))
+                message_ids.append(generate_tracking_message_id(f"{res_id}-{model}"))
+        subtype_id = self.env.ref("mail.mt_note").id
+        now = fields.Datetime.now()
+        self.env["mail.message"].flush_model()
+        bulk_insert(
+            self.env,
+            "mail_message",
+            {
+                "model": "varchar",
+                "res_id": "int4",
+                "body": "text",
+                "message_id": "varchar",
+                "message_type": "varchar",
+                "subtype_id": "int4",
+                "author_id": "int4",
+                "email_from": "varchar",
+                "reply_to": "varchar",
+                "email_add_signature": "bool",
+                "date": "timestamp",
+            },
+            [
+                (
+                    model,
+                    res_id,
+                    body,
+                    message_id,
+                    "notification",
+                    subtype_id,
+                    author_id or None,
+                    email_from,
+                    email_from,
+                    True,
+                    now,
+                )
+                for model, res_id, body, message_id in zip(
+                    models, res_ids, bodies, message_ids, strict=True
+                )
+            ],
+        )
+        self.env["res.partner"].invalidate_model(["message_ids"])
+        self.env["account.move"].invalidate_model(["message_ids"])
 
     def _revert_item_levels(self):
         """Give the items of these letters back the level they had before.

@@ -9,6 +9,7 @@ from odoo.tools import SQL, split_every
 
 from ..engine import DunningItem, plan_letters
 from ..engine.escalation import SKIP_BELOW_MINIMUM, SKIP_COVERED, SKIP_NO_POLICY
+from ..tools import bulk_insert
 
 _logger = logging.getLogger(__name__)
 
@@ -503,7 +504,10 @@ class DunningRun(models.Model):
     def _create_letters(self, letter_plans, partners, original_by_item):
         """Create the planned letters and their lines in bulk and move the items."""
         Letter = self.env["dunning.letter"].with_context(
-            mail_create_nolog=True, tracking_disable=True, mail_notrack=True
+            mail_create_nolog=True,
+            mail_create_nosubscribe=True,
+            tracking_disable=True,
+            mail_notrack=True,
         )
         if not letter_plans:
             return Letter
@@ -539,29 +543,54 @@ class DunningRun(models.Model):
                 }
             )
         letters = Letter.create(letter_vals)
-        line_vals = []
+        line_rows = []
         escalations = []
         for letter, letter_plan in zip(letters, letter_plans, strict=True):
             for line in letter_plan.lines:
                 item = line.item
-                line_vals.append(
-                    {
-                        "letter_id": letter.id,
-                        "move_line_id": item.id,
-                        "move_id": item.move_id,
-                        "kind": line.kind.value,
-                        "date_maturity": item.date_maturity,
-                        "days_overdue": line.days_overdue,
-                        "amount_original": original_by_item.get(item.id, 0.0),
-                        "amount_residual": float(item.amount_residual_currency),
-                        "level_id": line.level_id,
-                        "previous_level_id": item.level_id if line.level_id else False,
-                        "previous_dunning_date": item.dunning_date if line.level_id else False,
-                    }
+                escalated = bool(line.level_id)
+                line_rows.append(
+                    (
+                        letter.id,
+                        self.company_id.id,
+                        item.id,
+                        item.move_id,
+                        line.kind.value,
+                        item.date_maturity,
+                        line.days_overdue,
+                        original_by_item.get(item.id, 0.0),
+                        float(item.amount_residual_currency),
+                        line.level_id,
+                        item.level_id if escalated else None,
+                        item.dunning_date if escalated else None,
+                    )
                 )
-                if line.level_id:
+                if escalated:
                     escalations.append((item.id, line.level_id, item.move_id))
-        self.env["dunning.letter.line"].create(line_vals)
+        # Lines are plain rows of this module: one INSERT instead of the ORM's
+        # per-record create, which would dominate a run with 10,000s of items.
+        self.env["dunning.letter.line"].flush_model()
+        bulk_insert(
+            self.env,
+            "dunning_letter_line",
+            {
+                "letter_id": "int4",
+                "company_id": "int4",
+                "move_line_id": "int4",
+                "move_id": "int4",
+                "kind": "varchar",
+                "date_maturity": "date",
+                "days_overdue": "int4",
+                "amount_original": "numeric",
+                "amount_residual": "numeric",
+                "level_id": "int4",
+                "previous_level_id": "int4",
+                "previous_dunning_date": "date",
+            },
+            line_rows,
+        )
+        self.env["dunning.letter.line"].invalidate_model()
+        letters.invalidate_recordset(["line_ids"])
         self._write_item_levels(escalations)
         return letters
 

@@ -1,0 +1,3 @@
+from .bulk import bulk_insert
+
+__all__ = ["bulk_insert"]
