@@ -55,8 +55,14 @@ def build(env, invoices, run_date):
     )
     print(f"  {partner_count} customers in {time.perf_counter() - started:.0f}s", flush=True)
 
-    products = [("Beratung", 120.0), ("Wartung", 89.0), ("Installation", 450.0),
-                ("Schulung", 980.0), ("Ersatzteile", 64.5), ("Lizenz", 299.0)]
+    products = [
+        ("Beratung", 120.0),
+        ("Wartung", 89.0),
+        ("Installation", 450.0),
+        ("Schulung", 980.0),
+        ("Ersatzteile", 64.5),
+        ("Lizenz", 299.0),
+    ]
     seed_vals = []
     for number in range(SEED):
         refund = number % 33 == 0
@@ -67,7 +73,9 @@ def build(env, invoices, run_date):
                 "invoice_date": run_date,
                 "invoice_payment_term_id": False if refund else rng.choice(terms).id,
                 "invoice_line_ids": [
-                    Command.create({"name": name, "quantity": rng.randint(1, 4), "price_unit": price})
+                    Command.create(
+                        {"name": name, "quantity": rng.randint(1, 4), "price_unit": price}
+                    )
                     for name, price in rng.sample(products, rng.randint(1, 3))
                 ],
             }
@@ -75,7 +83,10 @@ def build(env, invoices, run_date):
     seeds = env["account.move"].create(seed_vals)
     seeds.action_post()
     env.flush_all()
-    print(f"  {SEED} seed invoices through the ORM in {time.perf_counter() - started:.0f}s", flush=True)
+    print(
+        f"  {SEED} seed invoices through the ORM in {time.perf_counter() - started:.0f}s",
+        flush=True,
+    )
 
     clone_sql(env, seeds, invoices - SEED, partners.ids)
     spread_dates_and_payments(env, company, run_date)
@@ -85,7 +96,8 @@ def build(env, invoices, run_date):
 
 def _columns(cr, table, skip):
     cr.execute(
-        "SELECT column_name FROM information_schema.columns WHERE table_name = %s ORDER BY ordinal_position",
+        "SELECT column_name FROM information_schema.columns"
+        " WHERE table_name = %s ORDER BY ordinal_position",
         [table],
     )
     return [name for (name,) in cr.fetchall() if name not in skip]
@@ -102,11 +114,27 @@ def clone_sql(env, seeds, count, partner_ids):
           FROM generate_series(1, %(count)s) AS g
           JOIN LATERAL (SELECT (%(seeds)s::int[])[1 + (g - 1) %% %(seed_count)s] AS id) seed ON true
         """,
-        {"partners": partner_ids, "n": len(partner_ids), "count": count,
-         "seeds": seeds.ids, "seed_count": len(seeds)},
+        {
+            "partners": partner_ids,
+            "n": len(partner_ids),
+            "count": count,
+            "seeds": seeds.ids,
+            "seed_count": len(seeds),
+        },
     )
-    move_columns = _columns(cr, "account_move", {"id", "name", "partner_id", "commercial_partner_id",
-                                                  "sequence_prefix", "sequence_number", "payment_reference"})
+    move_columns = _columns(
+        cr,
+        "account_move",
+        {
+            "id",
+            "name",
+            "partner_id",
+            "commercial_partner_id",
+            "sequence_prefix",
+            "sequence_number",
+            "payment_reference",
+        },
+    )
     cols = ", ".join(f'"{c}"' for c in move_columns)
     src = ", ".join(f'm."{c}"' for c in move_columns)
     cr.execute(
@@ -177,7 +205,8 @@ def spread_dates_and_payments(env, company, run_date):
         """
         UPDATE account_move m
            SET payment_state = CASE WHEN d.draw < 0.35 THEN 'paid' ELSE 'partial' END,
-               amount_residual = CASE WHEN d.draw < 0.35 THEN 0 ELSE round(m.amount_residual / 2, 2) END,
+               amount_residual = CASE WHEN d.draw < 0.35 THEN 0
+                                      ELSE round(m.amount_residual / 2, 2) END,
                amount_residual_signed = CASE WHEN d.draw < 0.35 THEN 0
                                              ELSE round(m.amount_residual_signed / 2, 2) END
           FROM move_draw d

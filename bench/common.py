@@ -18,11 +18,16 @@ def open_env(db_name):
     """Return (registry, cursor, env) for ``db_name`` as the superuser."""
     config.parse_config(
         [
-            "--db_host", os.environ.get("PGHOST", "127.0.0.1"),
-            "--db_port", os.environ.get("PGPORT", "5432"),
-            "--db_user", os.environ.get("PGUSER", "root"),
-            "--addons-path", os.environ["ADDONS_PATH"],
-            "--log-level", "warn",
+            "--db_host",
+            os.environ.get("PGHOST", "127.0.0.1"),
+            "--db_port",
+            os.environ.get("PGPORT", "5432"),
+            "--db_user",
+            os.environ.get("PGUSER", "root"),
+            "--addons-path",
+            os.environ["ADDONS_PATH"],
+            "--log-level",
+            "warn",
         ],
         setup_logging=True,
     )

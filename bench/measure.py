@@ -31,7 +31,7 @@ def peak_mb():
 def expected_letters(env, company, partner_ids, run_date):
     """The engine's decisions for these customers, from ORM reads (independent of the run's SQL)."""
     # importable once open_env() has set the addons path
-    from odoo.addons.account_dunning_collect.engine import DunningItem, plan_letters  # noqa: PLC0415
+    from odoo.addons.account_dunning_collect.engine import DunningItem, plan_letters
 
     lines = env["account.move.line"].search(
         [
@@ -52,7 +52,8 @@ def expected_letters(env, company, partner_ids, run_date):
             amount_residual=Decimal(str(line.amount_residual)),
             amount_residual_currency=Decimal(str(line.amount_residual_currency)),
             dunnable=line.move_id.move_type in ("out_invoice", "out_receipt"),
-            stopped=line.move_id.dunning_stopped or line.partner_id.commercial_partner_id.dunning_stopped,
+            stopped=line.move_id.dunning_stopped
+            or line.partner_id.commercial_partner_id.dunning_stopped,
             level_id=line.dunning_level_id.id or None,
             level_delay_days=line.dunning_level_id.delay_days if line.dunning_level_id else None,
             dunning_date=line.dunning_date or None,
@@ -61,7 +62,7 @@ def expected_letters(env, company, partner_ids, run_date):
         if line.amount_residual or line.amount_residual_currency
     ]
     policy = company.dunning_policy_id._to_engine()
-    plan = plan_letters(items, {pid: policy for pid in partner_ids}, run_date)
+    plan = plan_letters(items, dict.fromkeys(partner_ids, policy), run_date)
     return {
         (letter.partner_id, letter.currency_id): (
             letter.level_id,
@@ -106,7 +107,9 @@ def run_ours(env, run_date, check):
         "errors": run.error_count,
     }
     if check:
-        letters = env["dunning.letter"].search([("run_id", "=", run.id), ("partner_id", "in", sample)])
+        letters = env["dunning.letter"].search(
+            [("run_id", "=", run.id), ("partner_id", "in", sample)]
+        )
         actual = {
             (letter.partner_id.id, letter.currency_id.id): (
                 letter.level_id.id,
@@ -115,7 +118,9 @@ def run_ours(env, run_date, check):
             )
             for letter in letters
         }
-        mismatches = {k for k in expected.keys() | actual.keys() if expected.get(k) != actual.get(k)}
+        mismatches = {
+            k for k in expected.keys() | actual.keys() if expected.get(k) != actual.get(k)
+        }
         figures["checked_customers"] = len(sample)
         figures["checked_letters"] = len(expected)
         if mismatches:
@@ -134,16 +139,31 @@ def setup_oca(env):
         [("account_type", "=", "asset_receivable"), ("company_ids", "in", company.id)]
     )
     template = env.ref("account_credit_control.email_template_credit_control_base")
-    levels = [(1, "Reminder", 7, "email"), (2, "1st dunning", 21, "email"), (3, "2nd dunning", 35, "letter")]
+    levels = [
+        (1, "Reminder", 7, "email"),
+        (2, "1st dunning", 21, "email"),
+        (3, "2nd dunning", 35, "letter"),
+    ]
     policy = env["credit.control.policy"].create(
         {
             "name": "Bench 3 levels",
             "company_id": company.id,
             "account_ids": [(6, 0, receivable.ids)],
             "level_ids": [
-                (0, 0, {"name": name, "level": level, "delay_days": days, "channel": channel,
-                        "computation_mode": "net_days", "custom_text": name,
-                        "email_template_id": template.id, "custom_mail_text": f"<p>{name}</p>"})
+                (
+                    0,
+                    0,
+                    {
+                        "name": name,
+                        "level": level,
+                        "delay_days": days,
+                        "channel": channel,
+                        "computation_mode": "net_days",
+                        "custom_text": name,
+                        "email_template_id": template.id,
+                        "custom_mail_text": f"<p>{name}</p>",
+                    },
+                )
                 for level, name, days, channel in levels
             ],
         }

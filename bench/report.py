@@ -45,8 +45,9 @@ def main(path, run_date, commit):
         ours, oca = rows.get(f"ours-first-{size}"), rows.get(f"oca-first-{size}")
         if ours and oca:
             out.append("")
+            ratio = oca["seconds"] / ours["seconds"]
             out.append(
-                f"At {size:,} invoices OCA's first run takes {oca['seconds'] / ours['seconds']:.1f}x "
+                f"At {size:,} invoices OCA's first run takes {ratio:.1f}x "
                 f"as long as ours ({oca['queries'] / max(ours['queries'], 1):.0f}x the queries)."
             )
             out.append("")
@@ -55,8 +56,10 @@ def main(path, run_date, commit):
         out.append("")
         out.append(
             "Correctness: the letters of "
-            + ", ".join(f"{row['checked_customers']} sample customers ({row['checked_letters']} "
-                        "letters)" for row in checked)
+            + ", ".join(
+                f"{row['checked_customers']} sample customers ({row['checked_letters']} letters)"
+                for row in checked
+            )
             + " matched the engine's decisions computed beforehand from ORM reads."
         )
     builds = {label: row for label, row in rows.items() if label.startswith("build-")}
@@ -64,7 +67,9 @@ def main(path, run_date, commit):
         out.append("")
         out.append(
             "Dataset build (once, then kept as a template database): "
-            + ", ".join(f"{label[6:]} invoices in {row['seconds']} s" for label, row in builds.items())
+            + ", ".join(
+                f"{label[6:]} invoices in {row['seconds']} s" for label, row in builds.items()
+            )
             + "."
         )
     print("\n".join(out))

@@ -25,8 +25,13 @@ fi
 ODOO_DB_ARGS=(--db_host "$PGHOST" --db_port "$PGPORT" --db_user "$PGUSER" --addons-path "$ADDONS_PATH")
 
 install_python_deps() {
-    # The addon's own Python dependencies (requirements.txt), from PyPI into Odoo's venv.
-    if grep -qv '^\s*\(#\|$\)' "$ROOT/requirements.txt" 2>/dev/null; then
-        "$ODOO_PYTHON" -m pip install --quiet --disable-pip-version-check -r "$ROOT/requirements.txt"
-    fi
+    # The addon's own Python dependencies (requirements.txt, and with "test" the
+    # test-only ones of requirements-test.txt), from PyPI into Odoo's venv.
+    local files=("$ROOT/requirements.txt")
+    [ "${1:-}" = test ] && files+=("$ROOT/requirements-test.txt")
+    for file in "${files[@]}"; do
+        if grep -qv '^\s*\(#\|$\)' "$file" 2>/dev/null; then
+            "$ODOO_PYTHON" -m pip install --quiet --disable-pip-version-check -r "$file"
+        fi
+    done
 }

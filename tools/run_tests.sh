@@ -2,7 +2,7 @@
 # make test: a fresh database, the addon installed, all its tests run; non-zero on any failure.
 set -uo pipefail
 source "$(dirname "$0")/odoo_env.sh"
-install_python_deps || { echo "ERROR: could not install the addon's Python dependencies" >&2; exit 2; }
+install_python_deps test || { echo "ERROR: could not install the addon's Python dependencies" >&2; exit 2; }
 
 DB=${TEST_DB:-dunning_test_$$}
 LOG=$(mktemp /tmp/dunning_test_XXXX.log)

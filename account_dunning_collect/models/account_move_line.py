@@ -1,4 +1,21 @@
-from odoo import fields, models
+from odoo import api, fields, models
+from odoo.tools import SQL
+
+# The level an item reached is the level given to it by the latest letter
+# line of a letter that was not cancelled. Deriving it from the lines (rather
+# than storing it on account_move_line, a wide table with some twenty indexes)
+# keeps the daily run's writes to its own narrow tables and makes cancelling a
+# letter give the items their previous level back by itself.
+ITEM_STATE_QUERY = """
+    SELECT DISTINCT ON (line.move_line_id)
+           line.move_line_id, line.level_id, letter.date AS dunning_date
+      FROM dunning_letter_line line
+      JOIN dunning_letter letter ON letter.id = line.letter_id
+     WHERE line.move_line_id = ANY(%s)
+       AND line.level_id IS NOT NULL
+       AND letter.state != 'cancelled'
+  ORDER BY line.move_line_id, letter.date DESC, line.id DESC
+"""
 
 
 class AccountMoveLine(models.Model):
@@ -6,9 +23,22 @@ class AccountMoveLine(models.Model):
 
     dunning_level_id = fields.Many2one(
         "dunning.level",
-        copy=False,
-        readonly=True,
-        index="btree_not_null",
+        compute="_compute_dunning_state",
         help="Last dunning level this item reached.",
     )
-    dunning_date = fields.Date(string="Last Dunning", copy=False, readonly=True)
+    dunning_date = fields.Date(string="Last Dunning", compute="_compute_dunning_state")
+
+    @api.depends_context("uid")
+    def _compute_dunning_state(self):
+        self.env["dunning.letter"].flush_model(["state", "date"])
+        self.env["dunning.letter.line"].flush_model(["move_line_id", "level_id", "letter_id"])
+        ids = [line_id for line_id in self.ids if isinstance(line_id, int)]
+        state = (
+            {row[0]: row[1:] for row in self.env.execute_query(SQL(ITEM_STATE_QUERY, ids))}
+            if ids
+            else {}
+        )
+        for line in self:
+            level_id, dunning_date = state.get(line.id, (False, False))
+            line.dunning_level_id = level_id
+            line.dunning_date = dunning_date

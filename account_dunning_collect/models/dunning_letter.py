@@ -161,8 +161,10 @@ class DunningLetter(models.Model):
                     ", ".join(wrong.mapped("display_name")),
                 )
             )
-        self._revert_item_levels()
         self.write({"state": "cancelled"})
+        # the items' levels come from the lines of letters not cancelled
+        self.env["account.move.line"].invalidate_model(["dunning_level_id", "dunning_date"])
+        self.env["dunning.run"]._update_move_levels(self.line_ids.filtered("level_id").move_id.ids)
         return True
 
     def action_view_moves(self):
@@ -218,7 +220,8 @@ class DunningLetter(models.Model):
                 count,
             )
         )
-        return [sequence.get_next_char(number) for (number,) in rows]
+        prefix, suffix = sequence._get_prefix_suffix()
+        return [f"{prefix}{number:0{sequence.padding}d}{suffix}" for (number,) in rows]
 
     def _send(self, sent_date=None):
         """Deliver the letters through their channel and mark them sent.
@@ -282,24 +285,39 @@ class DunningLetter(models.Model):
         author_id, email_from = self.env["mail.thread"]._message_compute_author(
             self.env.user.partner_id.id
         )
-        models, res_ids, bodies, message_ids = [], [], [], []
-        for letter in self:
-            body = Markup(
-                "%s <a href='#' data-oe-model='dunning.letter' data-oe-id='%s'>%s</a> (%s, %s)"
-            ) % (
-                self.env._("Dunning letter sent:"),
-                letter.id,
-                letter.name,
-                letter.level_id.name,
-                channel_labels.get(letter.channel),
+        self.env["dunning.letter.line"].flush_model(["letter_id", "move_id"])
+        moves_by_letter = dict(
+            self.env.execute_query(
+                SQL(
+                    """SELECT letter_id, array_agg(DISTINCT move_id ORDER BY move_id)
+                         FROM dunning_letter_line WHERE letter_id = ANY(%s) GROUP BY letter_id""",
+                    self.ids,
+                )
             )
-            targets = [("res.partner", letter.partner_id.id)] + [
-                ("account.move", move_id) for move_id in sorted(set(letter.line_ids.move_id.ids))
+        )
+        level_names = {level.id: level.name for level in self.level_id}
+        prefix = self.env._("Dunning letter sent:")
+        models, res_ids, bodies, message_ids = [], [], [], []
+        for letter_id, name, partner_id, level_id, channel in self.env.execute_query(
+            SQL(
+                "SELECT id, name, partner_id, level_id, channel"
+                " FROM dunning_letter WHERE id = ANY(%s)",
+                self.ids,
+            )
+        ):
+            body = str(
+                Markup(
+                    "%s <a href='#' data-oe-model='dunning.letter' data-oe-id='%s'>%s</a> (%s, %s)"
+                )
+                % (prefix, letter_id, name, level_names[level_id], channel_labels.get(channel))
+            )
+            targets = [("res.partner", partner_id)] + [
+                ("account.move", move_id) for move_id in moves_by_letter.get(letter_id, [])
             ]
             for model, res_id in targets:
                 models.append(model)
                 res_ids.append(res_id)
-                bodies.append(str(body))
+                bodies.append(body)
                 message_ids.append(generate_tracking_message_id(f"{res_id}-{model}"))
         subtype_id = self.env.ref("mail.mt_note").id
         now = fields.Datetime.now()
@@ -341,45 +359,3 @@ class DunningLetter(models.Model):
         )
         self.env["res.partner"].invalidate_model(["message_ids"])
         self.env["account.move"].invalidate_model(["message_ids"])
-
-    def _revert_item_levels(self):
-        """Give the items of these letters back the level they had before.
-
-        Only items still at the level and date this letter gave them are
-        reverted, so a later letter's decision is never undone.
-        """
-        lines = self.line_ids.filtered("level_id")
-        if not lines:
-            return
-        rows = [
-            (
-                line.move_line_id.id,
-                line.level_id.id,
-                line.letter_id.date,
-                line.previous_level_id.id or None,
-                line.previous_dunning_date,
-            )
-            for line in lines
-        ]
-        self.env["account.move.line"].flush_model(["dunning_level_id", "dunning_date"])
-        self.env.cr.execute(
-            SQL(
-                """
-                UPDATE account_move_line aml
-                   SET dunning_level_id = v.previous_level_id, dunning_date = v.previous_date
-                  FROM (SELECT unnest(%s::int[]) AS id, unnest(%s::int[]) AS level_id,
-                               unnest(%s::date[]) AS letter_date,
-                               unnest(%s::int[]) AS previous_level_id,
-                               unnest(%s::date[]) AS previous_date) v
-                 WHERE aml.id = v.id AND aml.dunning_level_id = v.level_id
-                   AND aml.dunning_date = v.letter_date
-                """,
-                [r[0] for r in rows],
-                [r[1] for r in rows],
-                [r[2] for r in rows],
-                [r[3] for r in rows],
-                [r[4] for r in rows],
-            )
-        )
-        self.env["account.move.line"].invalidate_model(["dunning_level_id", "dunning_date"])
-        self.env["dunning.run"]._update_move_levels(lines.move_id.ids)

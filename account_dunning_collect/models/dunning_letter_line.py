@@ -11,9 +11,12 @@ class DunningLetterLine(models.Model):
     _name = "dunning.letter.line"
     _description = "Dunning Letter Line"
     _order = "letter_id, kind, date_maturity, id"
+    # Immutable snapshots written by the run in bulk: the letter carries who
+    # and when, so the lines need no create/write columns.
+    _log_access = False
 
     letter_id = fields.Many2one("dunning.letter", required=True, ondelete="cascade", index=True)
-    company_id = fields.Many2one(related="letter_id.company_id", store=True)
+    company_id = fields.Many2one(related="letter_id.company_id")
     currency_id = fields.Many2one(related="letter_id.currency_id")
     partner_id = fields.Many2one(related="letter_id.partner_id")
     move_line_id = fields.Many2one(
@@ -31,5 +34,3 @@ class DunningLetterLine(models.Model):
         string="New Level",
         help="The level this letter gave the item; empty for items listed for information.",
     )
-    previous_level_id = fields.Many2one("dunning.level")
-    previous_dunning_date = fields.Date()

@@ -10,6 +10,7 @@ from odoo.tools import SQL, split_every
 from ..engine import DunningItem, plan_letters
 from ..engine.escalation import SKIP_BELOW_MINIMUM, SKIP_COVERED, SKIP_NO_POLICY
 from ..tools import bulk_insert
+from .account_move_line import ITEM_STATE_QUERY
 
 _logger = logging.getLogger(__name__)
 
@@ -296,7 +297,12 @@ class DunningRun(models.Model):
                    AND aml.amount_residual > 0
                    AND move.move_type IN %(types)s
                    AND (aml.date_maturity IS NULL OR aml.date_maturity <= %(latest_due)s)
-                   AND (aml.dunning_date IS NULL OR aml.dunning_date < %(date)s)
+                   AND NOT EXISTS (
+                       SELECT 1
+                         FROM dunning_letter_line line
+                         JOIN dunning_letter letter ON letter.id = line.letter_id
+                        WHERE line.move_line_id = aml.id AND line.level_id IS NOT NULL
+                          AND letter.date >= %(date)s AND letter.state != 'cancelled')
                  ORDER BY 1
                 """,
                 company=self.company_id.id,
@@ -308,22 +314,23 @@ class DunningRun(models.Model):
         return [partner_id for (partner_id,) in rows]
 
     def _fetch_items(self, partner_ids):
-        """All open receivable items of these partners, in one query."""
-        return self.env.execute_query_dict(
+        """All open receivable items of these partners with their current level, in two queries."""
+        rows = self.env.execute_query_dict(
             SQL(
                 """
                 SELECT aml.id, aml.move_id, partner.commercial_partner_id AS partner_id,
                        aml.currency_id, aml.date_maturity, aml.amount_residual,
                        aml.amount_residual_currency, aml.amount_currency,
-                       aml.dunning_level_id, aml.dunning_date, level.delay_days AS level_delay,
                        move.move_type, move.name AS move_name,
+                       move.dunning_level_id AS move_level_id,
+                       move_level.delay_days AS move_level_delay,
                        move.dunning_stop_reason_id AS move_stop_reason,
                        move.dunning_stop_until AS move_stop_until
                   FROM account_move_line aml
                   JOIN account_account account ON account.id = aml.account_id
                   JOIN account_move move ON move.id = aml.move_id
                   JOIN res_partner partner ON partner.id = aml.partner_id
-             LEFT JOIN dunning_level level ON level.id = aml.dunning_level_id
+             LEFT JOIN dunning_level move_level ON move_level.id = move.dunning_level_id
                  WHERE aml.company_id = %(company)s
                    AND partner.commercial_partner_id = ANY(%(partners)s)
                    AND aml.parent_state = 'posted'
@@ -335,6 +342,32 @@ class DunningRun(models.Model):
                 partners=partner_ids,
             )
         )
+        item_state = {
+            line_id: (level_id, dunning_date)
+            for line_id, level_id, dunning_date in self.env.execute_query(
+                SQL(ITEM_STATE_QUERY, [row["id"] for row in rows])
+            )
+        }
+        delays = (
+            dict(
+                self.env.execute_query(
+                    SQL(
+                        "SELECT id, delay_days FROM dunning_level WHERE id = ANY(%s)",
+                        list({level_id for level_id, __ in item_state.values()}),
+                    )
+                )
+            )
+            if item_state
+            else {}
+        )
+        for row in rows:
+            level_id, dunning_date = item_state.get(row["id"], (None, None))
+            row.update(
+                dunning_level_id=level_id,
+                dunning_date=dunning_date,
+                level_delay=delays.get(level_id),
+            )
+        return rows
 
     def _is_stopped(self, reason_id, until):
         return bool(reason_id) and (not until or until >= self.date)
@@ -414,12 +447,17 @@ class DunningRun(models.Model):
                 )
             )
         original_by_item = {row["id"]: row["amount_currency"] for row in rows}
+        move_levels = {
+            row["move_id"]: (row["move_level_delay"], row["move_level_id"])
+            for row in rows
+            if row["move_level_id"]
+        }
 
         plan = plan_letters(items, policy_by_partner, self.date)
         skipped = Counter(plan.skipped.values())
         if plan.skipped:
             self._log_skipped(plan.skipped)
-        letters = self._create_letters(plan.letters, partners, original_by_item)
+        letters = self._create_letters(plan.letters, partners, original_by_item, move_levels)
         escalated = sum(len(letter_plan.escalated_lines) for letter_plan in plan.letters)
         to_send = letters.filtered(lambda letter: letter.state == "draft")
         to_send._send(sent_date=self.date)
@@ -501,14 +539,18 @@ class DunningRun(models.Model):
             return channel, "to_approve", "\n".join(reasons)
         return channel, "draft", "\n".join(reasons)
 
-    def _create_letters(self, letter_plans, partners, original_by_item):
-        """Create the planned letters and their lines in bulk and move the items."""
-        Letter = self.env["dunning.letter"].with_context(
-            mail_create_nolog=True,
-            mail_create_nosubscribe=True,
-            tracking_disable=True,
-            mail_notrack=True,
-        )
+    def _create_letters(self, letter_plans, partners, original_by_item, move_levels):
+        """Create the planned letters and their lines in bulk and move the items.
+
+        Letters and lines are inserted with one statement each: the values
+        come from records the run has just read and checked, and the ORM's
+        per-record create (company checks, mail.thread set-up) would dominate
+        a run with thousands of letters. Letters get no followers and no
+        "created" note; their chatter starts with the sending.
+        """
+        # the run's own note on each letter replaces field tracking, which would
+        # post one message per letter when the run marks them sent
+        Letter = self.env["dunning.letter"].with_context(tracking_disable=True, mail_notrack=True)
         if not letter_plans:
             return Letter
         names = Letter._reserve_names(self.company_id, len(letter_plans))
@@ -516,33 +558,59 @@ class DunningRun(models.Model):
         partner_by_id = {partner.id: partner for partner in partners}
         levels = self.env["dunning.level"].browse({p.level_id for p in letter_plans})
         level_by_id = {level.id: level for level in levels}
-        letter_vals = []
+        letter_rows = []
         for name, letter_plan in zip(names, letter_plans, strict=True):
             partner = partner_by_id[letter_plan.partner_id]
             level = level_by_id[letter_plan.level_id]
             channel, state, reason = self._check_channel(level, partner, contacts[partner.id])
-            letter_vals.append(
-                {
-                    "name": name,
-                    "partner_id": partner.id,
-                    "company_id": self.company_id.id,
-                    "currency_id": letter_plan.currency_id,
-                    "policy_id": letter_plan.policy_id,
-                    "level_id": level.id,
-                    "run_id": self.id,
-                    "user_id": (partner.user_id or self.user_id).id,
-                    "date": self.date,
-                    "deadline_date": self.date + timedelta(days=level.deadline_days),
-                    "channel": channel,
-                    "state": state,
-                    "approval_reason": reason or False,
-                    "amount_overdue": float(letter_plan.amount_overdue),
-                    "amount_credit": float(letter_plan.amount_credit),
-                    "amount_not_due": float(letter_plan.amount_not_due),
-                    "amount_total": float(letter_plan.amount_total),
-                }
+            letter_rows.append(
+                (
+                    name,
+                    partner.id,
+                    self.company_id.id,
+                    letter_plan.currency_id,
+                    letter_plan.policy_id,
+                    level.id,
+                    self.id,
+                    (partner.user_id or self.user_id).id,
+                    self.date,
+                    self.date + timedelta(days=level.deadline_days),
+                    channel,
+                    state,
+                    reason or None,
+                    letter_plan.amount_overdue,
+                    letter_plan.amount_credit,
+                    letter_plan.amount_not_due,
+                    letter_plan.amount_total,
+                )
             )
-        letters = Letter.create(letter_vals)
+        Letter.flush_model()
+        letter_ids = bulk_insert(
+            self.env,
+            "dunning_letter",
+            {
+                "name": "varchar",
+                "partner_id": "int4",
+                "company_id": "int4",
+                "currency_id": "int4",
+                "policy_id": "int4",
+                "level_id": "int4",
+                "run_id": "int4",
+                "user_id": "int4",
+                "date": "date",
+                "deadline_date": "date",
+                "channel": "varchar",
+                "state": "varchar",
+                "approval_reason": "text",
+                "amount_overdue": "numeric",
+                "amount_credit": "numeric",
+                "amount_not_due": "numeric",
+                "amount_total": "numeric",
+            },
+            letter_rows,
+        )
+        letters = Letter.browse(letter_ids)
+        self.invalidate_recordset(["letter_ids"])
         line_rows = []
         escalations = []
         for letter, letter_plan in zip(letters, letter_plans, strict=True):
@@ -552,7 +620,6 @@ class DunningRun(models.Model):
                 line_rows.append(
                     (
                         letter.id,
-                        self.company_id.id,
                         item.id,
                         item.move_id,
                         line.kind.value,
@@ -561,8 +628,6 @@ class DunningRun(models.Model):
                         original_by_item.get(item.id, 0.0),
                         float(item.amount_residual_currency),
                         line.level_id,
-                        item.level_id if escalated else None,
-                        item.dunning_date if escalated else None,
                     )
                 )
                 if escalated:
@@ -575,7 +640,6 @@ class DunningRun(models.Model):
             "dunning_letter_line",
             {
                 "letter_id": "int4",
-                "company_id": "int4",
                 "move_line_id": "int4",
                 "move_id": "int4",
                 "kind": "varchar",
@@ -584,62 +648,78 @@ class DunningRun(models.Model):
                 "amount_original": "numeric",
                 "amount_residual": "numeric",
                 "level_id": "int4",
-                "previous_level_id": "int4",
-                "previous_dunning_date": "date",
             },
             line_rows,
+            log_access=False,
         )
         self.env["dunning.letter.line"].invalidate_model()
+        self.env["account.move.line"].invalidate_model(["dunning_level_id", "dunning_date"])
         letters.invalidate_recordset(["line_ids"])
-        self._write_item_levels(escalations)
+        self._write_item_levels(escalations, move_levels)
         return letters
 
-    def _write_item_levels(self, escalations):
-        """Store the new levels on the items and their invoices in two queries."""
+    def _write_item_levels(self, escalations, move_levels):
+        """Store the invoices' new levels in one query (the items' come from the lines).
+
+        Levels only rise in a run, so an invoice's new level is the higher of
+        its current one and the levels its items reach now.
+        """
         if not escalations:
             return
-        self.env["account.move.line"].flush_model(["dunning_level_id", "dunning_date"])
-        self.env.cr.execute(
-            SQL(
-                """
-                UPDATE account_move_line aml
-                   SET dunning_level_id = v.level_id, dunning_date = %s
-                  FROM (SELECT unnest(%s::int[]) AS id, unnest(%s::int[]) AS level_id) v
-                 WHERE aml.id = v.id
-                """,
-                self.date,
-                [item_id for item_id, __, __ in escalations],
-                [level_id for __, level_id, __ in escalations],
-            )
-        )
-        self.env["account.move.line"].invalidate_model(["dunning_level_id", "dunning_date"])
-        self._update_move_levels(list({move_id for __, __, move_id in escalations}))
-
-    @api.model
-    def _update_move_levels(self, move_ids):
-        """Set each invoice's level to the highest level of its items."""
-        if not move_ids:
-            return
+        delay_by_level = {
+            level.id: level.delay_days
+            for level in self.env["dunning.level"].browse({level for __, level, __ in escalations})
+        }
+        best = dict(move_levels)  # move_id -> (delay, level_id)
+        for __, level_id, move_id in escalations:
+            candidate = (delay_by_level[level_id], level_id)
+            if move_id not in best or candidate > best[move_id]:
+                best[move_id] = candidate
+        moved = sorted({move_id for __, __, move_id in escalations})
         self.env["account.move"].flush_model(["dunning_level_id", "dunning_date"])
         self.env.cr.execute(
             SQL(
                 """
+                UPDATE account_move move
+                   SET dunning_level_id = v.level_id, dunning_date = %s
+                  FROM (SELECT unnest(%s::int[]) AS id, unnest(%s::int[]) AS level_id) v
+                 WHERE move.id = v.id
+                """,
+                self.date,
+                moved,
+                [best[move_id][1] for move_id in moved],
+            )
+        )
+        self.env["account.move"].invalidate_model(["dunning_level_id", "dunning_date"])
+
+    @api.model
+    def _update_move_levels(self, move_ids):
+        """Recompute invoices' level and last dunning date from their letter lines."""
+        if not move_ids:
+            return
+        self.env.flush_all()
+        self.env.cr.execute(
+            SQL(
+                """
                 WITH item AS (
-                    SELECT aml.move_id, aml.dunning_level_id, aml.dunning_date, level.delay_days
-                      FROM account_move_line aml
-                 LEFT JOIN dunning_level level ON level.id = aml.dunning_level_id
-                     WHERE aml.move_id = ANY(%s)
+                    SELECT line.move_id, line.level_id, letter.date, level.delay_days
+                      FROM dunning_letter_line line
+                      JOIN dunning_letter letter ON letter.id = line.letter_id
+                      JOIN dunning_level level ON level.id = line.level_id
+                     WHERE line.move_id = ANY(%s) AND letter.state != 'cancelled'
                 ), best AS (
-                    SELECT DISTINCT ON (move_id) move_id, dunning_level_id,
-                           max(dunning_date) OVER (PARTITION BY move_id) AS dunning_date
+                    SELECT DISTINCT ON (move_id) move_id, level_id,
+                           max(date) OVER (PARTITION BY move_id) AS dunning_date
                       FROM item
-                  ORDER BY move_id, delay_days DESC NULLS LAST
+                  ORDER BY move_id, delay_days DESC
                 )
                 UPDATE account_move move
-                   SET dunning_level_id = best.dunning_level_id, dunning_date = best.dunning_date
-                  FROM best
-                 WHERE move.id = best.move_id
+                   SET dunning_level_id = best.level_id, dunning_date = best.dunning_date
+                  FROM unnest(%s::int[]) AS moved(id)
+             LEFT JOIN best ON best.move_id = moved.id
+                 WHERE move.id = moved.id
                 """,
+                move_ids,
                 move_ids,
             )
         )

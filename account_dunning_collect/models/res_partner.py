@@ -48,15 +48,14 @@ class ResPartner(models.Model):
             ["__count", "id:max"],
         )
         letter_info = {partner: (count, max_id) for partner, count, max_id in letters}
-        open_levels = self.env["account.move.line"]._read_group(
+        open_levels = self.env["account.move"]._read_group(
             [
-                ("partner_id", "in", commercial.ids),
+                ("commercial_partner_id", "in", commercial.ids),
                 ("dunning_level_id", "!=", False),
-                ("reconciled", "=", False),
-                ("account_type", "=", "asset_receivable"),
-                ("parent_state", "=", "posted"),
+                ("state", "=", "posted"),
+                ("payment_state", "in", ("not_paid", "partial")),
             ],
-            ["partner_id", "dunning_level_id"],
+            ["commercial_partner_id", "dunning_level_id"],
         )
         level_by_partner = {}
         for partner, level in open_levels:

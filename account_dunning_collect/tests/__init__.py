@@ -1,4 +1,5 @@
 from . import test_engine_escalation
+from . import test_engine_interest
 from . import test_dunning_run
 from . import test_dunning_letter
 from . import test_dunning_config
