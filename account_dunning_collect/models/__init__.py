@@ -1,4 +1,5 @@
 from . import dunning_stop_reason
+from . import dunning_base_rate
 from . import dunning_level
 from . import dunning_policy
 from . import res_company
