@@ -1,6 +1,7 @@
 from . import engine
 from . import tools
 from . import models
+from . import wizards
 
 
 def post_init_hook(env):

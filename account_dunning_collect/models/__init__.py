@@ -1,6 +1,7 @@
 from . import dunning_stop_reason
 from . import dunning_base_rate
 from . import dunning_level
+from . import dunning_level_fee
 from . import dunning_policy
 from . import res_company
 from . import res_config_settings

@@ -15,6 +15,14 @@ class AccountMove(models.Model):
     dunning_date = fields.Date(
         string="Last Dunning", copy=False, readonly=True, help="Date of the last dunning letter."
     )
+    is_dunning_charge = fields.Boolean(
+        "Dunning Charges",
+        copy=False,
+        readonly=True,
+        index="btree_not_null",
+        help="Invoice of dunning fees and default interest: listed in later letters, never "
+        "itself charged fees or interest.",
+    )
     dunning_letter_line_ids = fields.One2many("dunning.letter.line", "move_id", readonly=True)
     dunning_last_letter_id = fields.Many2one(
         "dunning.letter", string="Last Dunning Letter", compute="_compute_dunning_last_letter"

@@ -4,6 +4,7 @@ from markupsafe import Markup
 
 from odoo import api, fields, models
 from odoo.exceptions import AccessError, UserError
+from odoo.fields import Command
 from odoo.tools import SQL
 from odoo.tools.mail import generate_tracking_message_id
 
@@ -69,9 +70,29 @@ class DunningLetter(models.Model):
     amount_not_due = fields.Monetary(
         string="Not Yet Due", readonly=True, help="Open items listed for information."
     )
-    amount_total = fields.Monetary(
-        string="Total to Pay", readonly=True, help="Overdue amount less credits."
+    amount_fee = fields.Monetary(string="Dunning Fee", readonly=True)
+    amount_flat_fee = fields.Monetary(
+        string="Flat Fees", readonly=True, help="BGB §288(5): 40 EUR once per invoice."
     )
+    amount_interest = fields.Monetary(string="Default Interest", readonly=True)
+    amount_total = fields.Monetary(
+        string="Total to Pay",
+        readonly=True,
+        help="Overdue amount less credits, plus fees and interest charged by this letter.",
+    )
+    interest_warning = fields.Char(
+        readonly=True, help="Why interest could not be charged for every day."
+    )
+    fee_move_id = fields.Many2one(
+        "account.move",
+        string="Charge Invoice",
+        readonly=True,
+        copy=False,
+        check_company=True,
+        help="The customer invoice of this letter's fees and interest.",
+    )
+    charges_waived = fields.Boolean(readonly=True, copy=False)
+    waive_reason = fields.Text(readonly=True, copy=False)
 
     _partner_date_idx = models.Index("(partner_id, date DESC)")
 
@@ -236,7 +257,166 @@ class DunningLetter(models.Model):
         for channel, letters in by_channel.items():
             getattr(letters, f"_deliver_{channel}")()
         self.write({"state": "sent", "sent_date": sent_date or fields.Date.context_today(self)})
+        self._post_charges()
         self._log_sent()
+
+    def _post_charges(self):
+        """Post one customer invoice per letter for its fee, flat fees and interest.
+
+        No VAT (dunning fees and default interest are damages, UStAE 1.3), due
+        on the letter's payment deadline, flagged ``is_dunning_charge`` so that
+        it is never itself charged fees or interest.
+        """
+        letters = self.filtered(
+            lambda letter: (
+                not letter.fee_move_id
+                and not letter.charges_waived
+                and (letter.amount_fee or letter.amount_flat_fee or letter.amount_interest)
+            )
+        )
+        if not letters:
+            return
+        interest_product = self.env.ref("account_dunning_collect.product_dunning_interest")
+        flat_fee_product = self.env.ref("account_dunning_collect.product_dunning_flat_fee")
+        journals = {}
+        vals_list = []
+        for letter in letters:
+            company = letter.company_id
+            journal = letter.policy_id.charge_journal_id
+            if not journal:
+                if company not in journals:
+                    journals[company] = self.env["account.journal"].search(
+                        [
+                            *self.env["account.journal"]._check_company_domain(company),
+                            ("type", "=", "sale"),
+                        ],
+                        limit=1,
+                    )
+                journal = journals[company]
+            if not journal:
+                raise UserError(
+                    self.env._(
+                        "Company %s has no sales journal for the invoice of dunning charges: "
+                        "create one or choose it on the dunning policy.",
+                        company.name,
+                    )
+                )
+            lines = []
+            if letter.amount_fee:
+                lines.append(
+                    self._charge_line(
+                        letter.level_id.fee_product_id,
+                        self.env._(
+                            "Dunning fee (%(level)s, %(letter)s)",
+                            level=letter.level_id.name,
+                            letter=letter.name,
+                        ),
+                        letter.amount_fee,
+                    )
+                )
+            for line in letter.line_ids:
+                if line.amount_flat_fee:
+                    lines.append(
+                        self._charge_line(
+                            flat_fee_product,
+                            self.env._("Flat fee BGB §288(5), %s", line.move_id.name),
+                            line.amount_flat_fee,
+                        )
+                    )
+                if line.amount_interest:
+                    lines.append(
+                        self._charge_line(
+                            interest_product,
+                            self.env._(
+                                "Default interest %(invoice)s: %(date_from)s - %(date_to)s, "
+                                "%(days)s days at %(rate)s",
+                                invoice=line.move_id.name,
+                                date_from=line.interest_date_from,
+                                date_to=line.interest_date_to,
+                                days=line.interest_days,
+                                rate=line.interest_rate,
+                            ),
+                            line.amount_interest,
+                        )
+                    )
+            vals_list.append(
+                {
+                    "move_type": "out_invoice",
+                    "partner_id": letter.partner_id.id,
+                    "company_id": company.id,
+                    "journal_id": journal.id,
+                    "currency_id": letter.currency_id.id,
+                    "invoice_date": letter.sent_date or letter.date,
+                    "invoice_payment_term_id": False,
+                    "invoice_date_due": letter.deadline_date or letter.date,
+                    "invoice_origin": letter.name,
+                    "is_dunning_charge": True,
+                    "invoice_line_ids": lines,
+                }
+            )
+        moves = self.env["account.move"].sudo().create(vals_list)  # the letter's own charges
+        moves.action_post()
+        for letter, move in zip(letters, moves, strict=True):
+            letter.fee_move_id = move
+
+    def _charge_line(self, product, label, amount):
+        return Command.create(
+            {
+                "product_id": product.id,
+                "name": label,
+                "quantity": 1,
+                "price_unit": amount,
+                "tax_ids": [Command.clear()],
+            }
+        )
+
+    def action_waive_charges(self):
+        """Open the wizard that waives this letter's fees and interest."""
+        self._check_manager(self.env._("waive dunning charges"))
+        return {
+            "type": "ir.actions.act_window",
+            "res_model": "dunning.letter.waive",
+            "view_mode": "form",
+            "target": "new",
+            "context": {"default_letter_ids": self.ids},
+        }
+
+    def _waive_charges(self, reason):
+        """Waive fees and interest: reverse the charge invoice, or drop them before sending."""
+        self._check_manager(self.env._("waive dunning charges"))
+        if not reason:
+            raise UserError(self.env._("Give a reason for waiving the dunning charges."))
+        for letter in self:
+            if letter.charges_waived or not (
+                letter.amount_fee or letter.amount_flat_fee or letter.amount_interest
+            ):
+                raise UserError(
+                    self.env._("Letter %s has no charges to waive.", letter.display_name)
+                )
+        for letter in self:
+            note = self.env._("Dunning charges waived: %s", reason)
+            if letter.fee_move_id:
+                reversal = letter.fee_move_id._reverse_moves(
+                    default_values_list=[{"ref": note}], cancel=True
+                )
+                note = self.env._(
+                    "Dunning charges waived (credit note %(credit_note)s): %(reason)s",
+                    credit_note=reversal.name,
+                    reason=reason,
+                )
+            else:
+                charges = letter.amount_fee + letter.amount_flat_fee + letter.amount_interest
+                letter.line_ids.write({"amount_interest": 0.0, "amount_flat_fee": 0.0})
+                letter.write(
+                    {
+                        "amount_total": letter.amount_total - charges,
+                        "amount_fee": 0.0,
+                        "amount_flat_fee": 0.0,
+                        "amount_interest": 0.0,
+                    }
+                )
+            letter.write({"charges_waived": True, "waive_reason": reason})
+            letter.message_post(body=note)
 
     def _deliver_email(self):
         """Hook for e-mail delivery; the letter document comes with the letters module part."""

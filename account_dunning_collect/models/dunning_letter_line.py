@@ -29,6 +29,14 @@ class DunningLetterLine(models.Model):
     days_overdue = fields.Integer()
     amount_original = fields.Monetary(string="Original Amount")
     amount_residual = fields.Monetary(string="Open Amount")
+    is_charge = fields.Boolean(help="An invoice of dunning charges.")
+    interest_date_from = fields.Date(help="First day of interest charged by this letter.")
+    interest_date_to = fields.Date(help="Last day of interest charged by this letter.")
+    interest_days = fields.Integer()
+    interest_rate = fields.Char(string="Interest Rate", help="Annual rate(s) in percent.")
+    interest_detail = fields.Text(help="Each period: days, open amount and rate.")
+    amount_interest = fields.Monetary(string="Interest")
+    amount_flat_fee = fields.Monetary(string="Flat Fee", help="BGB §288(5), once per invoice.")
     level_id = fields.Many2one(
         "dunning.level",
         string="New Level",

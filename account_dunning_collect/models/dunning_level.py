@@ -34,6 +34,20 @@ class DunningLevel(models.Model):
         help="Letters of this level wait for a manager's approval before they are sent."
     )
     letter_text = fields.Html(translate=True, sanitize=True)
+    currency_id = fields.Many2one(related="company_id.currency_id")
+    fee_product_id = fields.Many2one(
+        "product.product",
+        string="Fee Product",
+        check_company=True,
+        domain="[('type', '=', 'service')]",
+        help="Service without taxes: dunning fees are damages, not consideration for a supply.",
+    )
+    fee_amount = fields.Monetary(
+        "Fee", currency_field="currency_id", help="Fee in company currency per letter."
+    )
+    fee_ids = fields.One2many(
+        "dunning.level.fee", "level_id", string="Fees in Other Currencies", copy=True
+    )
 
     @api.constrains("delay_days", "deadline_days")
     def _check_days(self):
@@ -47,6 +61,52 @@ class DunningLevel(models.Model):
                         policy=level.policy_id.name,
                     )
                 )
+
+    @api.constrains("fee_product_id", "fee_amount", "fee_ids")
+    def _check_fee(self):
+        for level in self:
+            product = level.fee_product_id
+            if product and product.taxes_id:
+                raise ValidationError(
+                    self.env._(
+                        "Fee product '%(product)s' of level '%(level)s' has taxes (%(taxes)s): "
+                        "dunning fees are damages without VAT. Remove the taxes from the product.",
+                        product=product.display_name,
+                        level=level.name,
+                        taxes=", ".join(product.taxes_id.mapped("name")),
+                    )
+                )
+            if level.fee_amount < 0 or any(fee.amount < 0 for fee in level.fee_ids):
+                raise ValidationError(
+                    self.env._("The fee of dunning level '%s' cannot be negative.", level.name)
+                )
+            if (level.fee_amount or level.fee_ids) and not product:
+                raise ValidationError(
+                    self.env._(
+                        "Dunning level '%s' has a fee but no fee product: choose the product "
+                        "the fee is invoiced with.",
+                        level.name,
+                    )
+                )
+
+    def _fee_in_currency(self, currency):
+        """The level's fee in ``currency``; raise when it has no price in that currency."""
+        self.ensure_one()
+        if not self.fee_product_id:
+            return 0.0
+        fee = self.fee_ids.filtered(lambda f: f.currency_id == currency)[:1]
+        if fee:
+            return fee.amount
+        if currency == self.company_id.currency_id:
+            return self.fee_amount
+        raise ValidationError(
+            self.env._(
+                "Dunning level '%(level)s' has no fee in %(currency)s. Add the fee in "
+                "%(currency)s under 'Fees in Other Currencies'.",
+                level=self.name,
+                currency=currency.name,
+            )
+        )
 
     @api.constrains("delay_days", "sequence")
     def _check_policy_order(self):

@@ -36,6 +36,33 @@ class DunningPolicy(models.Model):
         help="Give an item the highest level it is due for at once instead of one level per run."
     )
     level_count = fields.Integer(compute="_compute_level_count")
+    interest_mode = fields.Selection(
+        [
+            ("none", "No interest"),
+            ("statutory", "Statutory (base rate + 5/9 points)"),
+            ("fixed", "Fixed rate"),
+        ],
+        required=True,
+        default="none",
+        help="Statutory: BGB §288, the base rate plus 9 points for business debtors and 5 "
+        "points for consumers, split at every base rate change. Fixed: the rate below.",
+    )
+    interest_rate = fields.Float(
+        "Fixed Interest Rate (%)", digits=(5, 2), help="Percent per year, in fixed mode."
+    )
+    flat_fee_b2b = fields.Boolean(
+        "Flat Fee for Businesses (BGB §288(5))",
+        help="Charge business debtors a flat 40 EUR once per invoice, with the first letter "
+        "after the one that put them in default.",
+    )
+    charge_journal_id = fields.Many2one(
+        "account.journal",
+        string="Journal for Dunning Charges",
+        check_company=True,
+        domain="[('type', '=', 'sale')]",
+        help="Journal of the invoices that charge fees and interest; empty: the first sales "
+        "journal of the company.",
+    )
 
     @api.depends("level_ids")
     def _compute_level_count(self):
@@ -59,6 +86,17 @@ class DunningPolicy(models.Model):
                         "or change their days.",
                         policy=policy.name,
                         delays=", ".join(str(d) for d in delays),
+                    )
+                )
+
+    @api.constrains("interest_mode", "interest_rate")
+    def _check_interest(self):
+        for policy in self:
+            if policy.interest_mode == "fixed" and policy.interest_rate <= 0:
+                raise ValidationError(
+                    self.env._(
+                        "Dunning policy '%s' charges a fixed interest rate: enter a rate above 0.",
+                        policy.name,
                     )
                 )
 

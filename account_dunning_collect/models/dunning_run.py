@@ -1,5 +1,6 @@
 import logging
-from collections import Counter
+from collections import Counter, defaultdict
+from dataclasses import dataclass, field
 from datetime import timedelta
 from decimal import Decimal
 
@@ -9,6 +10,14 @@ from odoo.tools import SQL, split_every
 
 from ..engine import DunningItem, plan_letters
 from ..engine.escalation import SKIP_BELOW_MINIMUM, SKIP_COVERED, SKIP_NO_POLICY
+from ..engine.interest import (
+    BUSINESS_MARGIN,
+    CONSUMER_MARGIN,
+    InterestResult,
+    accrue,
+    fixed_schedule,
+    statutory_schedule,
+)
 from ..tools import bulk_insert
 from .account_move_line import ITEM_STATE_QUERY
 
@@ -19,6 +28,46 @@ _logger = logging.getLogger(__name__)
 RUN_LOCK_NAMESPACE = 0x44554E  # "DUN"
 PARTNER_BATCH_SIZE = 1000
 DUNNABLE_MOVE_TYPES = ("out_invoice", "out_receipt")
+
+
+@dataclass
+class LetterCharges:
+    """What one letter charges besides the open items."""
+
+    charge_items: set = field(default_factory=set)  # items of charge invoices
+    fee: Decimal = Decimal(0)
+    flat_fees: dict = field(default_factory=dict)  # item id -> flat fee
+    interest: dict = field(default_factory=dict)  # item id -> InterestResult
+    warning: str = ""
+
+    @property
+    def flat_fee_total(self):
+        return sum(self.flat_fees.values(), Decimal(0))
+
+    @property
+    def interest_total(self):
+        return sum((result.amount for result in self.interest.values()), Decimal(0))
+
+    @property
+    def total(self):
+        return self.fee + self.flat_fee_total + self.interest_total
+
+
+def interest_rates_text(result: InterestResult) -> str:
+    rates = []
+    for period in result.periods:
+        text = f"{period.rate:.2f} %"
+        if text not in rates:
+            rates.append(text)
+    return " / ".join(rates)
+
+
+def interest_detail_text(result: InterestResult) -> str:
+    return "\n".join(
+        f"{p.date_from} - {p.date_to}: {p.days} days at {p.rate:.2f} % on {p.principal:.2f}"
+        for p in result.periods
+    )
+
 
 RUN_STATES = [
     ("draft", "Draft"),
@@ -296,6 +345,7 @@ class DunningRun(models.Model):
                    AND aml.reconciled IS NOT TRUE
                    AND aml.amount_residual > 0
                    AND move.move_type IN %(types)s
+                   AND move.is_dunning_charge IS NOT TRUE
                    AND (aml.date_maturity IS NULL OR aml.date_maturity <= %(latest_due)s)
                    AND NOT EXISTS (
                        SELECT 1
@@ -321,7 +371,7 @@ class DunningRun(models.Model):
                 SELECT aml.id, aml.move_id, partner.commercial_partner_id AS partner_id,
                        aml.currency_id, aml.date_maturity, aml.amount_residual,
                        aml.amount_residual_currency, aml.amount_currency,
-                       move.move_type, move.name AS move_name,
+                       move.move_type, move.name AS move_name, move.is_dunning_charge,
                        move.dunning_level_id AS move_level_id,
                        move_level.delay_days AS move_level_delay,
                        move.dunning_stop_reason_id AS move_stop_reason,
@@ -419,7 +469,8 @@ class DunningRun(models.Model):
         items = []
         no_due_date = []
         for row in rows:
-            dunnable = row["move_type"] in DUNNABLE_MOVE_TYPES
+            # charge invoices are listed, never escalated on their own
+            dunnable = row["move_type"] in DUNNABLE_MOVE_TYPES and not row["is_dunning_charge"]
             if dunnable and not row["date_maturity"] and row["amount_residual"] > 0:
                 no_due_date.append(row["move_name"])
             items.append(
@@ -457,7 +508,10 @@ class DunningRun(models.Model):
         skipped = Counter(plan.skipped.values())
         if plan.skipped:
             self._log_skipped(plan.skipped)
-        letters = self._create_letters(plan.letters, partners, original_by_item, move_levels)
+        charges = self._compute_charges(plan.letters, partners, rows)
+        letters = self._create_letters(
+            plan.letters, partners, original_by_item, move_levels, charges
+        )
         escalated = sum(len(letter_plan.escalated_lines) for letter_plan in plan.letters)
         to_send = letters.filtered(lambda letter: letter.state == "draft")
         to_send._send(sent_date=self.date)
@@ -491,6 +545,151 @@ class DunningRun(models.Model):
                     partners=", ".join(sorted(set(partner_names))[:20]),
                 )
             )
+
+    def _compute_charges(self, letter_plans, partners, rows):
+        """Fees, flat fees and default interest of each planned letter.
+
+        Interest accrues on every overdue item of the letter (not on invoices
+        of dunning charges) from the day after the last day already charged
+        (else the maturity date) up to the run date, on the amount open on each
+        day (payments reduce it from their date), split at every rate change.
+        """
+        charges = {}
+        if not letter_plans:
+            return charges
+        partner_by_id = {partner.id: partner for partner in partners}
+        is_charge = {row["id"] for row in rows if row["is_dunning_charge"]}
+        policies = self.env["dunning.policy"].browse({plan.policy_id for plan in letter_plans})
+        levels = self.env["dunning.level"].browse({plan.level_id for plan in letter_plans})
+        first_level = {
+            policy.id: policy.level_ids.sorted("delay_days")[:1].id for policy in policies
+        }
+        overdue_ids = [
+            line.item.id
+            for plan in letter_plans
+            for line in plan.lines
+            if line.kind.value == "overdue" and line.item.id not in is_charge
+        ]
+        charged_until, flat_fee_moves, payments = self._charge_history(overdue_ids)
+        base_rates = self.env["dunning.base.rate"]._schedule_pairs()
+        currencies = self.env["res.currency"].browse({plan.currency_id for plan in letter_plans})
+        eur = self.env.ref("base.EUR")
+        for plan in letter_plans:
+            policy = policies.browse(plan.policy_id)
+            level = levels.browse(plan.level_id)
+            currency = currencies.browse(plan.currency_id)
+            partner = partner_by_id[plan.partner_id]
+            charge = LetterCharges(charge_items=is_charge)
+            escalated_invoice = any(
+                line.level_id and line.item.id not in is_charge for line in plan.lines
+            )
+            if escalated_invoice:
+                charge.fee = Decimal(str(level._fee_in_currency(currency)))
+            schedule = self._interest_schedule(policy, partner, base_rates)
+            quantum = Decimal(str(currency.rounding))
+            business = partner.dunning_debtor_type == "business"
+            charge_flat_fee = (
+                policy.flat_fee_b2b and business and plan.level_id != first_level[policy.id]
+            )
+            flat_fee = (
+                Decimal(str(eur._convert(40.0, currency, self.company_id, self.date)))
+                if charge_flat_fee
+                else Decimal(0)
+            )
+            for line in plan.lines:
+                item = line.item
+                if line.kind.value != "overdue" or item.id in is_charge:
+                    continue
+                if flat_fee and item.move_id not in flat_fee_moves:
+                    charge.flat_fees[item.id] = flat_fee
+                    flat_fee_moves.add(item.move_id)
+                if schedule is None:
+                    continue
+                start = charged_until.get(item.id, item.date_maturity)
+                original = Decimal(str(item.amount_residual_currency))
+                history = payments.get(item.id, [])
+                original += sum(amount for __, amount in history)
+                # the open amount from the maturity date on, reduced at each payment's date
+                open_amount = original - sum(a for d, a in history if d <= item.date_maturity)
+                changes = [(item.date_maturity, open_amount)]
+                for paid_on, amount in sorted(h for h in history if h[0] > item.date_maturity):
+                    open_amount -= amount
+                    changes.append((paid_on, open_amount))
+                result = accrue(tuple(changes), start, self.date, schedule, quantum)
+                if result.uncovered_days:
+                    charge.warning = self.env._(
+                        "No base interest rate from %(date)s: interest for %(days)s days not "
+                        "charged yet. Enter the rate under Configuration > Base Interest Rates.",
+                        date=result.uncovered_from,
+                        days=result.uncovered_days,
+                    )
+                if result.periods:
+                    charge.interest[item.id] = result
+            charges[(plan.partner_id, plan.currency_id)] = charge
+            if charge.warning and charge.warning not in (self.log or ""):
+                self._append_log(charge.warning)
+        return charges
+
+    def _interest_schedule(self, policy, partner, base_rates):
+        if policy.interest_mode == "fixed":
+            return fixed_schedule(Decimal(str(policy.interest_rate)))
+        if policy.interest_mode == "statutory":
+            margin = (
+                BUSINESS_MARGIN if partner.dunning_debtor_type == "business" else CONSUMER_MARGIN
+            )
+            return statutory_schedule(base_rates, margin)
+        return None
+
+    def _charge_history(self, item_ids):
+        """Last interest day charged per item, invoices already charged the flat fee,
+        and the payments of each item (date, amount in its currency)."""
+        if not item_ids:
+            return {}, set(), {}
+        self.env.flush_all()
+        charged_until = dict(
+            self.env.execute_query(
+                SQL(
+                    """
+                    SELECT line.move_line_id, max(line.interest_date_to)
+                      FROM dunning_letter_line line
+                      JOIN dunning_letter letter ON letter.id = line.letter_id
+                     WHERE line.move_line_id = ANY(%s) AND line.interest_date_to IS NOT NULL
+                       AND letter.state != 'cancelled'
+                  GROUP BY line.move_line_id
+                    """,
+                    item_ids,
+                )
+            )
+        )
+        flat_fee_moves = {
+            move_id
+            for (move_id,) in self.env.execute_query(
+                SQL(
+                    """
+                    SELECT DISTINCT line.move_id
+                      FROM dunning_letter_line line
+                      JOIN dunning_letter letter ON letter.id = line.letter_id
+                      JOIN account_move_line aml ON aml.move_id = line.move_id
+                     WHERE aml.id = ANY(%s) AND line.amount_flat_fee > 0
+                       AND letter.state != 'cancelled'
+                    """,
+                    item_ids,
+                )
+            )
+        }
+        payments = defaultdict(list)
+        for item_id, paid_on, amount in self.env.execute_query(
+            SQL(
+                """
+                SELECT debit_move_id, max_date, debit_amount_currency
+                  FROM account_partial_reconcile
+                 WHERE debit_move_id = ANY(%s)
+                """,
+                item_ids,
+            )
+        ):
+            payments[item_id].append((paid_on, Decimal(str(amount))))
+        return charged_until, flat_fee_moves, payments
 
     def _delivery_contacts(self, partners):
         """Return {partner_id: contact} with each partner's invoice contact (or itself)."""
@@ -539,7 +738,7 @@ class DunningRun(models.Model):
             return channel, "to_approve", "\n".join(reasons)
         return channel, "draft", "\n".join(reasons)
 
-    def _create_letters(self, letter_plans, partners, original_by_item, move_levels):
+    def _create_letters(self, letter_plans, partners, original_by_item, move_levels, charges):
         """Create the planned letters and their lines in bulk and move the items.
 
         Letters and lines are inserted with one statement each: the values
@@ -563,6 +762,7 @@ class DunningRun(models.Model):
             partner = partner_by_id[letter_plan.partner_id]
             level = level_by_id[letter_plan.level_id]
             channel, state, reason = self._check_channel(level, partner, contacts[partner.id])
+            charge = charges[(letter_plan.partner_id, letter_plan.currency_id)]
             letter_rows.append(
                 (
                     name,
@@ -581,7 +781,11 @@ class DunningRun(models.Model):
                     letter_plan.amount_overdue,
                     letter_plan.amount_credit,
                     letter_plan.amount_not_due,
-                    letter_plan.amount_total,
+                    letter_plan.amount_total + charge.total,
+                    charge.fee,
+                    charge.flat_fee_total,
+                    charge.interest_total,
+                    charge.warning or None,
                 )
             )
         Letter.flush_model()
@@ -606,6 +810,10 @@ class DunningRun(models.Model):
                 "amount_credit": "numeric",
                 "amount_not_due": "numeric",
                 "amount_total": "numeric",
+                "amount_fee": "numeric",
+                "amount_flat_fee": "numeric",
+                "amount_interest": "numeric",
+                "interest_warning": "varchar",
             },
             letter_rows,
         )
@@ -614,9 +822,11 @@ class DunningRun(models.Model):
         line_rows = []
         escalations = []
         for letter, letter_plan in zip(letters, letter_plans, strict=True):
+            charge = charges[(letter_plan.partner_id, letter_plan.currency_id)]
             for line in letter_plan.lines:
                 item = line.item
                 escalated = bool(line.level_id)
+                interest = charge.interest.get(item.id)
                 line_rows.append(
                     (
                         letter.id,
@@ -628,6 +838,14 @@ class DunningRun(models.Model):
                         original_by_item.get(item.id, 0.0),
                         float(item.amount_residual_currency),
                         line.level_id,
+                        item.id in charge.charge_items,
+                        interest and interest.periods[0].date_from,
+                        interest and interest.charged_until,
+                        interest and sum(p.days for p in interest.periods),
+                        interest and interest_rates_text(interest),
+                        interest and interest_detail_text(interest),
+                        interest.amount if interest else None,
+                        charge.flat_fees.get(item.id),
                     )
                 )
                 if escalated:
@@ -648,6 +866,14 @@ class DunningRun(models.Model):
                 "amount_original": "numeric",
                 "amount_residual": "numeric",
                 "level_id": "int4",
+                "is_charge": "bool",
+                "interest_date_from": "date",
+                "interest_date_to": "date",
+                "interest_days": "int4",
+                "interest_rate": "varchar",
+                "interest_detail": "text",
+                "amount_interest": "numeric",
+                "amount_flat_fee": "numeric",
             },
             line_rows,
             log_access=False,

@@ -11,6 +11,16 @@ class ResPartner(models.Model):
         company_dependent=True,
         help="Empty: the company's default dunning policy applies.",
     )
+    dunning_debtor_type = fields.Selection(
+        [("business", "Business"), ("consumer", "Consumer")],
+        string="Debtor Type",
+        compute="_compute_dunning_debtor_type",
+        store=True,
+        readonly=False,
+        help="Statutory default interest is the base rate plus 9 points for businesses and 5 "
+        "for consumers (BGB §288); the 40 EUR flat fee applies to businesses only. Computed "
+        "from 'Company', can be overridden.",
+    )
     dunning_letter_ids = fields.One2many("dunning.letter", "partner_id", string="Dunning Letters")
     dunning_letter_count = fields.Integer(compute="_compute_dunning_info")
     dunning_level_id = fields.Many2one(
@@ -22,6 +32,14 @@ class ResPartner(models.Model):
     dunning_last_letter_id = fields.Many2one(
         "dunning.letter", string="Last Dunning Letter", compute="_compute_dunning_info"
     )
+
+    @api.depends("is_company", "parent_id.is_company")
+    def _compute_dunning_debtor_type(self):
+        for partner in self:
+            commercial = (
+                partner.parent_id if partner.parent_id and not partner.is_company else partner
+            )
+            partner.dunning_debtor_type = "business" if commercial.is_company else "consumer"
 
     @api.constrains("dunning_policy_id")
     def _check_dunning_policy_company(self):
