@@ -22,10 +22,19 @@ RESULTS=$(mktemp)
 
 measure() {  # label db mode date [args] -> appends "label<TAB>json" to RESULTS
     local label=$1; shift
-    local line
-    line=$("$PY" measure.py "$@" 2>&1 | tee /dev/stderr | grep '^RESULT ' | tail -1) || true
+    local out line
+    out=$("$PY" measure.py "$@" 2>&1) || true
+    echo "$out" | grep -v " WARNING \|security risk" >&2
+    line=$(grep '^RESULT ' <<<"$out" | tail -1)
     if [ -z "$line" ]; then echo "ERROR: measurement '$label' failed" >&2; exit 1; fi
     printf '%s\t%s\n' "$label" "${line#RESULT }" >> "$RESULTS"
+}
+
+copy_template() {  # template db -> fresh copy with the addon upgraded to the code being measured
+    dropdb --if-exists --force "$2"; createdb -T "$1" "$2"
+    "${ODOO_BIN[@]}" "${ODOO_DB_ARGS[@]}" -d "$2" -u account_dunning_collect \
+        --stop-after-init --log-level=warn 2>&1 | grep -v " WARNING \|security risk\|^<string>" || true
+    psql -d "$2" -qc "ANALYZE"
 }
 
 for SIZE in $SIZES; do
@@ -44,7 +53,7 @@ for SIZE in $SIZES; do
         printf 'build-%s\t{"seconds": %s}\n' "$SIZE" "$(( $(date +%s) - start ))" >> "$RESULTS"
     fi
     DB=bench_run_$SIZE
-    dropdb --if-exists --force "$DB"; createdb -T "$TPL" "$DB"
+    copy_template "$TPL" "$DB"
     open_items=$(psql -d "$DB" -Atc "SELECT count(*) FROM account_move_line l JOIN account_account a ON a.id = l.account_id WHERE a.account_type = 'asset_receivable' AND l.parent_state = 'posted' AND NOT l.reconciled AND l.amount_residual <> 0")
     invoices=$(psql -d "$DB" -Atc "SELECT count(*) FROM account_move WHERE move_type = 'out_invoice' AND state = 'posted'")
     printf 'data-%s\t{"invoices": %s, "open_items": %s}\n' "$SIZE" "$invoices" "$open_items" >> "$RESULTS"
@@ -57,7 +66,7 @@ for SIZE in $SIZES; do
     dropdb --force "$DB"
     if [ "$OCA" = 1 ]; then
         DB=bench_oca_$SIZE
-        dropdb --if-exists --force "$DB"; createdb -T "$TPL" "$DB"
+        copy_template "$TPL" "$DB"
         "$PY" measure.py "$DB" oca-setup "$RUN_DATE" >/dev/null
         echo "== OCA account_credit_control: first run =="
         measure "oca-first-$SIZE" "$DB" oca "$RUN_DATE"
