@@ -55,6 +55,13 @@ class DunningPolicy(models.Model):
         help="Charge business debtors a flat 40 EUR once per invoice, with the first letter "
         "after the one that put them in default.",
     )
+    allocate_payments = fields.Boolean(
+        "Allocate Payments (BGB §367)",
+        default=True,
+        help="Before deciding, the run applies a customer's unapplied payments and open credit "
+        "notes to its open dunning charges first, then to the oldest overdue items (costs, "
+        "interest, principal). Nothing already reconciled is touched.",
+    )
     charge_journal_id = fields.Many2one(
         "account.journal",
         string="Journal for Dunning Charges",

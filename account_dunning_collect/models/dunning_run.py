@@ -365,6 +365,7 @@ class DunningRun(models.Model):
 
     def _fetch_items(self, partner_ids):
         """All open receivable items of these partners with their current level, in two queries."""
+        self.env.flush_all()
         rows = self.env.execute_query_dict(
             SQL(
                 """
@@ -449,6 +450,8 @@ class DunningRun(models.Model):
         rows = self._fetch_items(partner_ids)
         partners = self.env["res.partner"].browse(partner_ids).with_company(self.company_id)
         default_policy = self.company_id.dunning_policy_id
+        if self._allocate_payments(rows, partners, default_policy):
+            rows = self._fetch_items(partner_ids)
         policy_records = {}
         engine_policies = {}
         partner_stopped = {}
@@ -545,6 +548,49 @@ class DunningRun(models.Model):
                     partners=", ".join(sorted(set(partner_names))[:20]),
                 )
             )
+
+    def _allocate_payments(self, rows, partners, default_policy):
+        """Apply unapplied credits in the order of BGB §367; return whether any was.
+
+        For each customer whose policy allocates payments and who has both
+        open credits (payments, credit notes) and overdue items, the credits
+        (oldest first) are reconciled with open dunning charges first (fees and
+        interest, oldest first), then with the overdue invoices by maturity
+        date. Only open amounts are matched; existing reconciliations stay.
+        """
+        by_partner = defaultdict(lambda: ([], []))
+        for row in rows:
+            credits, debits = by_partner[row["partner_id"]]
+            if row["amount_residual"] < 0:
+                credits.append(row)
+            elif row["date_maturity"] and row["date_maturity"] < self.date:
+                debits.append(row)
+        todo = []
+        for partner in partners:
+            credits, debits = by_partner.get(partner.id, ([], []))
+            policy = partner.dunning_policy_id or default_policy
+            if credits and debits and policy.allocate_payments:
+                todo.append((partner, credits, debits))
+        if not todo:
+            return False
+        # One ordered plan for all customers of the batch, reconciled in one call:
+        # per customer, its credits with each debit in turn (charges first, then
+        # the overdue invoices by maturity date).
+        Line = self.env["account.move.line"]
+        plan = []
+        for __, credits, debits in todo:
+            debits.sort(key=lambda r: (not r["is_dunning_charge"], r["date_maturity"], r["id"]))
+            credit_lines = Line.browse([r["id"] for r in credits])
+            plan.append([credit_lines | Line.browse(debit["id"]) for debit in debits])
+        Line._reconcile_plan(plan)
+        self._append_log(
+            self.env._(
+                "Unapplied payments and credit notes allocated to charges, then the oldest "
+                "items (BGB §367): %s.",
+                ", ".join(partner.display_name for partner, __, __ in todo[:20]),
+            )
+        )
+        return True
 
     def _compute_charges(self, letter_plans, partners, rows):
         """Fees, flat fees and default interest of each planned letter.

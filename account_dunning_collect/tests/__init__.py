@@ -5,3 +5,4 @@ from . import test_dunning_letter
 from . import test_dunning_config
 from . import test_dunning_base_rate
 from . import test_dunning_charges
+from . import test_dunning_allocation

@@ -227,6 +227,7 @@ class TestDunningRun(DunningCommon):
         self.assertEqual(letter.amount_overdue, 1000.0)
 
     def test_credit_note_and_unapplied_payment_reduce_balance(self):
+        self.policy.allocate_payments = False  # listed, not applied (see test_dunning_allocation)
         self._invoice(self.customer, 1000.0, "2026-03-01")
         credit_note = self._invoice(self.customer, 200.0, "2026-03-10", move_type="out_refund")
         payment = self._unapplied_payment(self.customer, 100.0, "2026-03-12")
@@ -241,12 +242,22 @@ class TestDunningRun(DunningCommon):
         self.assertFalse(credits.level_id)
 
     def test_credit_covering_overdue_gives_no_letter(self):
+        self.policy.allocate_payments = False
         self._invoice(self.customer, 300.0, "2026-03-01")
         self._invoice(self.customer, 300.0, "2026-03-10", move_type="out_refund")
         with self.assertNoNewLetters():
             run = self._run("2026-03-22")
         self.assertEqual(run.skipped_count, 1)
         self.assertIn("credits cover the overdue amount", run.log)
+
+    def test_credit_covering_overdue_is_allocated(self):
+        invoice = self._invoice(self.customer, 300.0, "2026-03-01")
+        self._invoice(self.customer, 300.0, "2026-03-10", move_type="out_refund")
+        with self.assertNoNewLetters():
+            run = self._run("2026-03-22")
+        self.assertEqual(invoice.payment_state, "reversed")  # settled by the credit note
+        self.assertEqual(invoice.amount_residual, 0.0)
+        self.assertIn("allocated", run.log)
 
     def test_minimum_amount(self):
         self.policy.minimum_amount = 50.0
