@@ -128,6 +128,11 @@ customers.filtered(lambda p: p.name == "Hotel Zur Post GmbH").write(
 disputed = invoices.filtered(lambda m: m.payment_state == "not_paid")[:1]
 disputed.dunning_stop_reason_id = env.ref("account_dunning_collect.stop_reason_dispute")
 
+# Charges: the 2.50 fee of the 2nd dunning is shipped; add the BGB §288(5) flat
+# fee for businesses. Statutory interest stays off: the demo's dates lie after
+# 2026-07-01, whose base rate is not known here (the product never invents one).
+company.dunning_policy_id.flat_fee_b2b = True
+
 # --- dunning: once a week, as the cron would have done, up to the demo date ------------
 runs = env["dunning.run"]
 run_date = DEMO_DATE - timedelta(weeks=10)
@@ -156,6 +161,9 @@ for level in company.dunning_policy_id.level_ids.sorted("delay_days"):
         f"{len(level_letters.filtered(lambda l: l.state == 'to_approve')):>12}"
         f"{sum(level_letters.mapped('amount_total')):>16,.2f}"
     )
+charges = letters.fee_move_id
+print(f"Charge invoices (fees, flat fees): {len(charges)}, "
+      f"{sum(charges.mapped('amount_total')):,.2f} EUR")
 last = runs[-1]
 print()
 print(f"Last run ({last.date}): {last.item_count} items examined, {last.escalated_count} escalated, "
