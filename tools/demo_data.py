@@ -170,7 +170,7 @@ print(f"Last run ({last.date}): {last.item_count} items examined, {last.escalate
       f"{last.letter_count} letters ({last.sent_count} sent, {last.to_approve_count} to approve)")
 open_items = env["account.move"].search(
     [("company_id", "=", company.id), ("move_type", "=", "out_invoice"),
-     ("payment_state", "in", ("not_paid", "partial"))]
+     ("is_dunning_charge", "=", False), ("payment_state", "in", ("not_paid", "partial"))]
 )
 overdue = open_items.filtered(lambda m: m.invoice_date_due < DEMO_DATE)
 print(f"Open invoices: {len(open_items)}, overdue: {len(overdue)} "
