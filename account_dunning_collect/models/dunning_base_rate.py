@@ -41,6 +41,21 @@ class DunningBaseRate(models.Model):
                 (1, 7),
             )
 
+    @api.onchange("date_from")
+    def _onchange_date_from_warning(self):
+        if self.unusual_date:
+            return {
+                "warning": {
+                    "title": self.env._("Unusual date"),
+                    "message": self.env._(
+                        "The base rate changes on 1 January and 1 July. %s is allowed, but check "
+                        "the date against the Bundesbank's publication.",
+                        self.date_from,
+                    ),
+                }
+            }
+        return None
+
     @api.depends("date_from", "rate")
     def _compute_display_name(self):
         for rate in self:

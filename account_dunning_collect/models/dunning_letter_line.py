@@ -33,7 +33,7 @@ class DunningLetterLine(models.Model):
     interest_date_from = fields.Date(help="First day of interest charged by this letter.")
     interest_date_to = fields.Date(help="Last day of interest charged by this letter.")
     interest_days = fields.Integer()
-    interest_rate = fields.Char(string="Interest Rate", help="Annual rate(s) in percent.")
+    interest_rate = fields.Char(help="Annual rate(s) in percent.")
     interest_detail = fields.Text(help="Each period: days, open amount and rate.")
     amount_interest = fields.Monetary(string="Interest")
     amount_flat_fee = fields.Monetary(string="Flat Fee", help="BGB §288(5), once per invoice.")

@@ -37,7 +37,6 @@ class DunningLevel(models.Model):
     currency_id = fields.Many2one(related="company_id.currency_id")
     fee_product_id = fields.Many2one(
         "product.product",
-        string="Fee Product",
         check_company=True,
         domain="[('type', '=', 'service')]",
         help="Service without taxes: dunning fees are damages, not consideration for a supply.",

@@ -59,6 +59,21 @@ class DunningCommon(AccountTestInvoicingCommon):
         return cls.env["res.partner"].create(values)
 
     @classmethod
+    def _dunning_user(cls, login, *groups):
+        """A user of the test company with the given groups (xml ids)."""
+        group_ids = [cls.env.ref(group).id for group in groups]
+        return cls.env["res.users"].create(
+            {
+                "name": login.title(),
+                "login": login,
+                "email": f"{login}@example.com",
+                "company_id": cls.company.id,
+                "company_ids": [Command.set(cls.company.ids)],
+                "group_ids": [Command.set(group_ids)],
+            }
+        )
+
+    @classmethod
     def _invoice(
         cls, partner, amount, invoice_date, term=None, currency=None, move_type="out_invoice"
     ):

@@ -36,4 +36,9 @@ class TestBaseRate(TransactionCase):
             BaseRate.create({"date_from": "2026-03-01", "rate": 2.0})
         unusual = BaseRate.create({"date_from": "2026-08-15", "rate": 2.0})
         self.assertTrue(unusual.unusual_date)
+        warning = unusual._onchange_date_from_warning()["warning"]
+        self.assertIn("2026-08-15 is allowed", warning["message"])
+        self.assertIsNone(
+            self.env.ref("account_dunning_collect.base_rate_2026_01")._onchange_date_from_warning()
+        )
         self.assertFalse(self.env.ref("account_dunning_collect.base_rate_2026_01").unusual_date)

@@ -16,21 +16,10 @@ class TestDunningCharges(DunningCommon):
         cls.consumer = cls._create_customer(
             "Erika Verbraucher", email="erika@example.com", is_company=False
         )
-        cls.manager = cls.env["res.users"].create(
-            {
-                "name": "Manager",
-                "login": "charges_manager",
-                "company_id": cls.company.id,
-                "company_ids": [Command.set(cls.company.ids)],
-                "group_ids": [
-                    Command.set(
-                        (
-                            cls.env.ref("account_dunning_collect.group_dunning_manager")
-                            | cls.env.ref("account.group_account_invoice")
-                        ).ids
-                    )
-                ],
-            }
+        cls.manager = cls._dunning_user(
+            "charges_manager",
+            "account_dunning_collect.group_dunning_manager",
+            "account.group_account_invoice",
         )
 
     def _statutory(self):
@@ -282,22 +271,9 @@ class TestDunningCharges(DunningCommon):
             self._run(day)
         letter = self._letters()[-1]
         fee = letter.fee_move_id
+        clerk = self._dunning_user("charges_clerk", "account_dunning_collect.group_dunning_user")
         with self.assertRaises(AccessError):
-            letter.with_user(
-                self.env["res.users"].create(
-                    {
-                        "name": "Clerk",
-                        "login": "charges_clerk",
-                        "company_id": self.company.id,
-                        "company_ids": [Command.set(self.company.ids)],
-                        "group_ids": [
-                            Command.set(
-                                self.env.ref("account_dunning_collect.group_dunning_user").ids
-                            )
-                        ],
-                    }
-                )
-            ).action_waive_charges()
+            letter.with_user(clerk).action_waive_charges()
         wizard = (
             self.env["dunning.letter.waive"]
             .with_user(self.manager)

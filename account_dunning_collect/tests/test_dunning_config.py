@@ -68,17 +68,7 @@ class TestDunningConfig(DunningCommon):
             self.customer.with_company(self.company).dunning_policy_id = company_b.dunning_policy_id
 
     def test_user_cannot_change_policies(self):
-        user = self.env["res.users"].create(
-            {
-                "name": "Clerk",
-                "login": "clerk_config",
-                "company_id": self.company.id,
-                "company_ids": [Command.set(self.company.ids)],
-                "group_ids": [
-                    Command.set(self.env.ref("account_dunning_collect.group_dunning_user").ids)
-                ],
-            }
-        )
+        user = self._dunning_user("clerk_config", "account_dunning_collect.group_dunning_user")
         self.assertEqual(self.policy.with_user(user).name, self.policy.name)
         with self.assertRaises(AccessError):
             self.policy.with_user(user).write({"grace_days": 3})
@@ -88,15 +78,7 @@ class TestDunningConfig(DunningCommon):
             self.env["dunning.stop.reason"].with_user(user).create({"name": "X", "code": "x"})
 
     def test_account_manager_is_dunning_manager(self):
-        admin = self.env["res.users"].create(
-            {
-                "name": "Admin",
-                "login": "acc_admin",
-                "company_id": self.company.id,
-                "company_ids": [Command.set(self.company.ids)],
-                "group_ids": [Command.set(self.env.ref("account.group_account_manager").ids)],
-            }
-        )
+        admin = self._dunning_user("acc_admin", "account.group_account_manager")
         self.assertTrue(admin.has_group("account_dunning_collect.group_dunning_manager"))
 
     def test_new_company_gets_default_policy(self):

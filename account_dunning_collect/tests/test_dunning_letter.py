@@ -1,7 +1,6 @@
 from datetime import date
 
 from odoo.exceptions import AccessError, UserError
-from odoo.fields import Command
 from odoo.tests import tagged
 
 from .common import DunningCommon
@@ -15,19 +14,6 @@ class TestDunningLetter(DunningCommon):
         cls.user = cls._dunning_user("clerk", "account_dunning_collect.group_dunning_user")
         cls.manager = cls._dunning_user("boss", "account_dunning_collect.group_dunning_manager")
         cls.manager.group_ids += cls.env.ref("base.group_partner_manager")
-
-    @classmethod
-    def _dunning_user(cls, login, group):
-        return cls.env["res.users"].create(
-            {
-                "name": login.title(),
-                "login": login,
-                "email": f"{login}@example.com",
-                "company_id": cls.company.id,
-                "company_ids": [Command.set(cls.company.ids)],
-                "group_ids": [Command.set(cls.env.ref(group).ids)],
-            }
-        )
 
     def test_approval_flow(self):
         self.policy.approval_required = True

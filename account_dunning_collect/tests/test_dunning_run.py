@@ -449,17 +449,7 @@ class TestDunningRun(DunningCommon):
         self.assertEqual(letter_b.policy_id, company_b.dunning_policy_id)
         self.assertEqual(letter_b.amount_total, 70.0)
         # a user of the first company only does not see the other company's letters
-        user = self.env["res.users"].create(
-            {
-                "name": "Sachbearbeiter",
-                "login": "sachbearbeiter",
-                "company_id": self.company.id,
-                "company_ids": [Command.set(self.company.ids)],
-                "group_ids": [
-                    Command.set(self.env.ref("account_dunning_collect.group_dunning_user").ids)
-                ],
-            }
-        )
+        user = self._dunning_user("sachbearbeiter", "account_dunning_collect.group_dunning_user")
         visible = self.env["dunning.letter"].with_user(user).search([])
         self.assertIn(letter, visible)
         self.assertNotIn(letter_b, visible)
