@@ -145,7 +145,7 @@ class PlanResult:
     """What ``plan_letters`` decided, with the reasons for what it left out."""
 
     letters: list[LetterPlan] = field(default_factory=list)
-    # partner_id -> reason, for groups that had an escalation but no letter
+    # (partner_id, currency_id) -> reason, for groups with an escalation but no letter
     skipped: dict[tuple[int, int], str] = field(default_factory=dict)
     examined: int = 0
 

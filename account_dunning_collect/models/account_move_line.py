@@ -1,4 +1,4 @@
-from odoo import api, fields, models
+from odoo import fields, models
 from odoo.tools import SQL
 
 # The level an item reached is the level given to it by the latest letter
@@ -28,8 +28,9 @@ class AccountMoveLine(models.Model):
     )
     dunning_date = fields.Date(string="Last Dunning", compute="_compute_dunning_state")
 
-    @api.depends_context("uid")
     def _compute_dunning_state(self):
+        # No @depends: the letters and lines are written in bulk by the run,
+        # which invalidates these fields itself (as does cancelling a letter).
         self.env["dunning.letter"].flush_model(["state", "date"])
         self.env["dunning.letter.line"].flush_model(["move_line_id", "level_id", "letter_id"])
         ids = [line_id for line_id in self.ids if isinstance(line_id, int)]

@@ -110,8 +110,3 @@ class DunningLevel(models.Model):
     @api.constrains("delay_days", "sequence")
     def _check_policy_order(self):
         self.policy_id._check_levels()
-
-    @api.depends("name", "policy_id.name")
-    def _compute_display_name(self):
-        for level in self:
-            level.display_name = level.name or ""
