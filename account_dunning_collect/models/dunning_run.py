@@ -452,7 +452,6 @@ class DunningRun(models.Model):
         default_policy = self.company_id.dunning_policy_id
         if self._allocate_payments(rows, partners, default_policy):
             rows = self._fetch_items(partner_ids)
-        policy_records = {}
         engine_policies = {}
         partner_stopped = {}
         for partner in partners:
@@ -462,7 +461,6 @@ class DunningRun(models.Model):
             if policy and policy.active and policy.level_ids:
                 if policy.id not in engine_policies:
                     engine_policies[policy.id] = policy._to_engine()
-                    policy_records[policy.id] = policy
                 engine_policies[partner.id] = engine_policies[policy.id]
             partner_stopped[partner.id] = self._is_stopped(
                 partner.dunning_stop_reason_id.id, partner.dunning_stop_until
@@ -610,14 +608,16 @@ class DunningRun(models.Model):
         first_level = {
             policy.id: policy.level_ids.sorted("delay_days")[:1].id for policy in policies
         }
-        overdue_ids = [
-            line.item.id
+        overdue = [
+            line.item
             for plan in letter_plans
             for line in plan.lines
             if line.kind.value == "overdue" and line.item.id not in is_charge
         ]
-        charged_until, flat_fee_moves, payments = self._charge_history(overdue_ids)
-        base_rates = self.env["dunning.base.rate"]._schedule_pairs()
+        charged_until, flat_fee_moves, payments, base_rates = {}, set(), {}, []
+        if any(policy.interest_mode != "none" or policy.flat_fee_b2b for policy in policies):
+            charged_until, flat_fee_moves, payments = self._charge_history(overdue)
+            base_rates = self.env["dunning.base.rate"]._schedule_pairs()
         currencies = self.env["res.currency"].browse({plan.currency_id for plan in letter_plans})
         eur = self.env.ref("base.EUR")
         for plan in letter_plans:
@@ -686,11 +686,12 @@ class DunningRun(models.Model):
             return statutory_schedule(base_rates, margin)
         return None
 
-    def _charge_history(self, item_ids):
+    def _charge_history(self, items):
         """Last interest day charged per item, invoices already charged the flat fee,
         and the payments of each item (date, amount in its currency)."""
-        if not item_ids:
+        if not items:
             return {}, set(), {}
+        item_ids = [item.id for item in items]
         self.env.flush_all()
         charged_until = dict(
             self.env.execute_query(
@@ -715,11 +716,10 @@ class DunningRun(models.Model):
                     SELECT DISTINCT line.move_id
                       FROM dunning_letter_line line
                       JOIN dunning_letter letter ON letter.id = line.letter_id
-                      JOIN account_move_line aml ON aml.move_id = line.move_id
-                     WHERE aml.id = ANY(%s) AND line.amount_flat_fee > 0
+                     WHERE line.move_id = ANY(%s) AND line.amount_flat_fee > 0
                        AND letter.state != 'cancelled'
                     """,
-                    item_ids,
+                    list({item.move_id for item in items}),
                 )
             )
         }
