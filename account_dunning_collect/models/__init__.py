@@ -12,3 +12,5 @@ from . import account_move_line
 from . import dunning_letter
 from . import dunning_letter_line
 from . import dunning_run
+from . import dunning_letter_delivery
+from . import ir_actions_report

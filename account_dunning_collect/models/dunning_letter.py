@@ -1,17 +1,13 @@
-from collections import defaultdict
-
-from markupsafe import Markup
-
 from odoo import api, fields, models
 from odoo.exceptions import AccessError, UserError
 from odoo.fields import Command
 from odoo.tools import SQL
-from odoo.tools.mail import generate_tracking_message_id
 
-from ..tools import bulk_insert
 from .dunning_level import CHANNELS
 from .dunning_stop_mixin import MANAGER_GROUP
 
+# letters sent by hand beyond this number are delivered by the delivery job
+INSTANT_DELIVERY_LIMIT = 10
 LETTER_STATES = [
     ("draft", "Draft"),
     ("to_approve", "To Approve"),
@@ -244,21 +240,37 @@ class DunningLetter(models.Model):
         prefix, suffix = sequence._get_prefix_suffix()
         return [f"{prefix}{number:0{sequence.padding}d}{suffix}" for (number,) in rows]
 
-    def _send(self, sent_date=None):
-        """Deliver the letters through their channel and mark them sent.
+    def _send(self, sent_date=None, deliver=None):
+        """Mark the letters sent, post their charges and queue their delivery.
 
-        ``sent_date`` is the run's date when a run sends; else today.
+        ``sent_date`` is the run's date when a run sends; else today. The
+        documents and e-mails are made at once for a few letters sent by hand
+        (``deliver`` None) or when ``deliver`` is True; the daily run leaves
+        them to the delivery job, outside its decision transaction.
         """
         if not self:
             return
-        by_channel = defaultdict(self.browse)
-        for letter in self:
-            by_channel[letter.channel] |= letter
-        for channel, letters in by_channel.items():
-            getattr(letters, f"_deliver_{channel}")()
-        self.write({"state": "sent", "sent_date": sent_date or fields.Date.context_today(self)})
+        self.write(
+            {
+                "state": "sent",
+                "sent_date": sent_date or fields.Date.context_today(self),
+                "delivery_state": "pending",
+                "delivery_attempts": 0,
+                "delivery_error": False,
+            }
+        )
         self._post_charges()
-        self._log_sent()
+        calls = self.filtered(lambda letter: letter.channel == "phone")
+        if calls:
+            calls._deliver_phone()
+            calls.write({"delivery_state": "done"})
+            calls._log_sent()
+        if deliver is None:
+            deliver = len(self) <= INSTANT_DELIVERY_LIMIT
+        if deliver:
+            (self - calls)._deliver()
+        elif self - calls:
+            self.env.ref("account_dunning_collect.ir_cron_dunning_delivery")._trigger()
 
     def _post_charges(self):
         """Post one customer invoice per letter for its fee, flat fees and interest.
@@ -418,18 +430,6 @@ class DunningLetter(models.Model):
             letter.write({"charges_waived": True, "waive_reason": reason})
             letter.message_post(body=note)
 
-    def _deliver_email(self):
-        """Hook for e-mail delivery; the letter document comes with the letters module part."""
-        return True
-
-    def _deliver_letter(self):
-        """Hook for delivery by post; the print batch comes with the letters module part."""
-        return True
-
-    def _deliver_email_letter(self):
-        self._deliver_email()
-        self._deliver_letter()
-
     def _deliver_phone(self):
         """Schedule a call for the responsible user of each letter."""
         activity_type = self.env.ref("mail.mail_activity_data_call", raise_if_not_found=False)
@@ -451,91 +451,3 @@ class DunningLetter(models.Model):
                 for letter in self
             ]
         )
-
-    def _log_sent(self):
-        """Post one note per letter on the partner's and each listed invoice's chatter.
-
-        The notes are internal (nobody is notified) and written with one INSERT:
-        creating thousands of mail.message records through the ORM costs about
-        two milliseconds each (HTML sanitising, reply-to look-up, cache
-        inverses), which would dominate the daily run. The body is markup
-        built here from escaped values.
-        """
-        channel_labels = dict(self._fields["channel"]._description_selection(self.env))
-        author_id, email_from = self.env["mail.thread"]._message_compute_author(
-            self.env.user.partner_id.id
-        )
-        self.env["dunning.letter.line"].flush_model(["letter_id", "move_id"])
-        moves_by_letter = dict(
-            self.env.execute_query(
-                SQL(
-                    """SELECT letter_id, array_agg(DISTINCT move_id ORDER BY move_id)
-                         FROM dunning_letter_line WHERE letter_id = ANY(%s) GROUP BY letter_id""",
-                    self.ids,
-                )
-            )
-        )
-        level_names = {level.id: level.name for level in self.level_id}
-        prefix = self.env._("Dunning letter sent:")
-        models, res_ids, bodies, message_ids = [], [], [], []
-        for letter_id, name, partner_id, level_id, channel in self.env.execute_query(
-            SQL(
-                "SELECT id, name, partner_id, level_id, channel"
-                " FROM dunning_letter WHERE id = ANY(%s)",
-                self.ids,
-            )
-        ):
-            body = str(
-                Markup(
-                    "%s <a href='#' data-oe-model='dunning.letter' data-oe-id='%s'>%s</a> (%s, %s)"
-                )
-                % (prefix, letter_id, name, level_names[level_id], channel_labels.get(channel))
-            )
-            targets = [("res.partner", partner_id)] + [
-                ("account.move", move_id) for move_id in moves_by_letter.get(letter_id, [])
-            ]
-            for model, res_id in targets:
-                models.append(model)
-                res_ids.append(res_id)
-                bodies.append(body)
-                message_ids.append(generate_tracking_message_id(f"{res_id}-{model}"))
-        subtype_id = self.env.ref("mail.mt_note").id
-        now = fields.Datetime.now()
-        self.env["mail.message"].flush_model()
-        bulk_insert(
-            self.env,
-            "mail_message",
-            {
-                "model": "varchar",
-                "res_id": "int4",
-                "body": "text",
-                "message_id": "varchar",
-                "message_type": "varchar",
-                "subtype_id": "int4",
-                "author_id": "int4",
-                "email_from": "varchar",
-                "reply_to": "varchar",
-                "email_add_signature": "bool",
-                "date": "timestamp",
-            },
-            [
-                (
-                    model,
-                    res_id,
-                    body,
-                    message_id,
-                    "notification",
-                    subtype_id,
-                    author_id or None,
-                    email_from,
-                    email_from,
-                    True,
-                    now,
-                )
-                for model, res_id, body, message_id in zip(
-                    models, res_ids, bodies, message_ids, strict=True
-                )
-            ],
-        )
-        self.env["res.partner"].invalidate_model(["message_ids"])
-        self.env["account.move"].invalidate_model(["message_ids"])

@@ -33,7 +33,30 @@ class DunningLevel(models.Model):
     approval_required = fields.Boolean(
         help="Letters of this level wait for a manager's approval before they are sent."
     )
-    letter_text = fields.Html(translate=True, sanitize=True)
+    letter_subject = fields.Char(
+        "Subject",
+        translate=True,
+        help="Subject of the letter and the e-mail; the level's name when empty.",
+    )
+    letter_text = fields.Html(
+        translate=True,
+        sanitize=True,
+        help="Text of the letter. Placeholders: {partner} (customer name), {deadline} "
+        "(payment deadline), {total} (total to pay), {letter} (letter number), "
+        "{company} (your company).",
+    )
+    mail_template_id = fields.Many2one(
+        "mail.template",
+        string="E-mail Template",
+        domain=[("model", "=", "dunning.letter")],
+        help="E-mail sent with the letter; the default dunning template when empty.",
+    )
+    attach_invoices = fields.Boolean(
+        "Attach Invoices",
+        default=True,
+        help="Attach the PDF of every overdue invoice (with its embedded Factur-X/ZUGFeRD "
+        "XML) to the e-mail.",
+    )
     currency_id = fields.Many2one(related="company_id.currency_id")
     fee_product_id = fields.Many2one(
         "product.product",

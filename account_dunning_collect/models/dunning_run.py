@@ -110,6 +110,31 @@ class DunningRun(models.Model):
     )
     error_count = fields.Integer("Errors", readonly=True, copy=False)
     log = fields.Text(readonly=True, copy=False)
+    to_print_count = fields.Integer(
+        "Letters to Print", compute="_compute_delivery_counts", help="Letters waiting for printing."
+    )
+    pending_delivery_count = fields.Integer(
+        "Letters Queued",
+        compute="_compute_delivery_counts",
+        help="Sent letters whose document or e-mail the delivery job has not made yet.",
+    )
+    failed_delivery_count = fields.Integer(
+        "Deliveries Failed", compute="_compute_delivery_counts"
+    )
+
+    @api.depends("letter_ids.delivery_state")
+    def _compute_delivery_counts(self):
+        counts = defaultdict(int)
+        for run, delivery_state, count in self.env["dunning.letter"]._read_group(
+            [("run_id", "in", self.ids), ("state", "=", "sent")],
+            ["run_id", "delivery_state"],
+            ["__count"],
+        ):
+            counts[(run.id, delivery_state)] = count
+        for run in self:
+            run.to_print_count = counts[(run.id, "to_print")]
+            run.pending_delivery_count = counts[(run.id, "pending")]
+            run.failed_delivery_count = counts[(run.id, "failed")]
 
     @api.depends("date", "company_id")
     def _compute_display_name(self):
@@ -162,7 +187,18 @@ class DunningRun(models.Model):
             "account_dunning_collect.action_dunning_letter"
         )
         action["domain"] = [("run_id", "=", self.id)]
+        if self.env.context.get("delivery_state"):
+            action["domain"].append(("delivery_state", "=", self.env.context["delivery_state"]))
         return action
+
+    def action_print_letters(self):
+        """One PDF of the run's letters waiting for printing; they are marked posted."""
+        letters = self.letter_ids.filtered(lambda letter: letter.delivery_state == "to_print")
+        if not letters:
+            raise UserError(
+                self.env._("%s has no letters waiting for printing.", self[:1].display_name)
+            )
+        return letters.action_print_letters()
 
     # ------------------------------------------------------------------
     # CRON
@@ -515,7 +551,7 @@ class DunningRun(models.Model):
         )
         escalated = sum(len(letter_plan.escalated_lines) for letter_plan in plan.letters)
         to_send = letters.filtered(lambda letter: letter.state == "draft")
-        to_send._send(sent_date=self.date)
+        to_send._send(sent_date=self.date, deliver=False)
         self.write(
             {
                 "item_count": self.item_count + plan.examined,

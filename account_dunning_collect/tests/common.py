@@ -138,6 +138,14 @@ class DunningCommon(AccountTestInvoicingCommon):
             run.action_run()
         return run
 
+    def _deliver_letters(self, when="2026-06-30 06:00:00"):
+        """Run the delivery job as Odoo's cron runner does (its own cursor, commits)."""
+        if not type(self)._registry_patched:
+            self.registry_enter_test_mode()  # the job's cursor must see this test's data
+        with freeze_time(when):
+            self.env.ref("account_dunning_collect.ir_cron_dunning_delivery").method_direct_trigger()
+        self.env.invalidate_all()
+
     def _letters(self, partner=None):
         domain = [("company_id", "=", self.company.id)]
         if partner:

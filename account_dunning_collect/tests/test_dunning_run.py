@@ -66,9 +66,15 @@ class TestDunningRun(DunningCommon):
         self.assertRecordValues(
             run, [{"letter_count": 1, "sent_count": 1, "escalated_count": 1, "item_count": 1}]
         )
-        # logged on the partner's and the invoice's chatter
+        # the run leaves documents and e-mails to the delivery job
+        self.assertEqual(letter.delivery_state, "pending")
+        self.assertFalse(letter.document_id)
+        self._deliver_letters("2026-03-22 06:00")
+        self.assertEqual(letter.delivery_state, "done")
+        # logged, with the letter's PDF, on the partner's and the invoice's chatter
         for record in (self.customer, invoice):
             self.assertIn(letter.name, record.message_ids[0].body)
+            self.assertEqual(record.message_ids[0].attachment_ids, letter.document_id)
 
         with self.assertNoNewLetters():
             second = self._run("2026-03-22")

@@ -1,0 +1,735 @@
+"""Delivery of sent letters: the PDF document, the e-mail, the print batch, the log.
+
+The daily run decides and sends letters (state "sent", charges posted); the
+documents are made afterwards, by the delivery cron in batches or at once
+when a user sends a letter from its form. Everything a delivery writes (the
+PDF attachment, the e-mail queued in mail.mail, the delivery state, the
+chatter notes) is written in one transaction per batch, so a crash loses
+nothing and a retry sends nothing twice: e-mails leave Odoo's mail queue only
+after that transaction has committed.
+"""
+
+import io
+import logging
+import re
+from collections import defaultdict
+
+from markupsafe import Markup, escape
+
+from odoo import api, fields, models, modules, tools
+from odoo.exceptions import UserError
+from odoo.tools import SQL, email_normalize, format_amount, format_date, split_every
+from odoo.tools.mail import generate_tracking_message_id
+from odoo.tools.pdf import PdfFileReader
+
+from ..tools import bulk_insert, check_xml, xml_from_pdf
+
+_logger = logging.getLogger(__name__)
+
+LETTER_REPORT = "account_dunning_collect.report_dunning_letter"
+DEFAULT_TEMPLATE = "account_dunning_collect.email_template_dunning_default"
+DELIVERY_STATES = [
+    ("pending", "Queued"),
+    ("to_print", "To Print"),
+    ("done", "Delivered"),
+    ("failed", "Failed"),
+]
+MAX_DELIVERY_ATTEMPTS = 3
+# letters rendered per wkhtmltopdf call and delivered per transaction
+DELIVERY_BATCH_SIZE = 50
+PLACEHOLDER = re.compile(r"\{(partner|deadline|total|letter|company)\}")
+EINVOICE_XML_NAMES = ("factur-x.xml", "zugferd-invoice.xml")
+
+
+class DunningLetter(models.Model):
+    _inherit = "dunning.letter"
+
+    delivery_state = fields.Selection(
+        DELIVERY_STATES,
+        readonly=True,
+        copy=False,
+        index=True,
+        help="Queued: the document and e-mail are made by the delivery job shortly. "
+        "To Print: waits in the print batch. Failed: see the delivery error.",
+    )
+    delivery_partner_id = fields.Many2one(
+        "res.partner",
+        string="Recipient",
+        readonly=True,
+        copy=False,
+        help="The customer's invoice address, else the customer.",
+    )
+    document_id = fields.Many2one(
+        "ir.attachment", string="Letter PDF", readonly=True, copy=False, ondelete="set null"
+    )
+    mail_message_id = fields.Many2one(
+        "mail.message", string="E-mail", readonly=True, copy=False, ondelete="set null"
+    )
+    printed_date = fields.Date(
+        "Posted On", readonly=True, copy=False, help="Date the letter was printed for posting."
+    )
+    delivery_attempts = fields.Integer(readonly=True, copy=False)
+    delivery_error = fields.Text(readonly=True, copy=False)
+    document_warning = fields.Char(compute="_compute_document_warning")
+
+    # ------------------------------------------------------------------
+    # COMPUTE
+    # ------------------------------------------------------------------
+
+    @api.depends("company_id")
+    def _compute_document_warning(self):
+        for letter in self:
+            letter.document_warning = (
+                False
+                if letter._report_bank_account()
+                else self.env._(
+                    "Company %s has no bank account: the letter shows no bank details and no "
+                    "QR code. Add one to the company's contact (Accounting > Configuration > "
+                    "Bank Accounts).",
+                    letter.company_id.name,
+                )
+            )
+
+    # ------------------------------------------------------------------
+    # PUBLIC ACTIONS
+    # ------------------------------------------------------------------
+
+    def action_preview(self):
+        """Show the letter as the customer will read it (HTML, in a new tab)."""
+        return {
+            "type": "ir.actions.act_url",
+            "url": f"/report/html/{LETTER_REPORT}/{','.join(map(str, self.ids))}",
+            "target": "new",
+        }
+
+    def action_print_letters(self):
+        """Render the selected sent letters into one PDF and mark them posted."""
+        if not self:
+            raise UserError(self.env._("No letters to print."))
+        wrong = self.filtered(lambda letter: letter.state != "sent")
+        if wrong:
+            raise UserError(
+                self.env._(
+                    "Only sent letters can be printed (send or approve them first): %s.",
+                    ", ".join(wrong.mapped("display_name")),
+                )
+            )
+        letters = self.sorted(lambda letter: (letter.partner_id.name or "", letter.id))
+        batch = letters._print_batch()
+        return {
+            "type": "ir.actions.act_url",
+            "url": f"/web/content/{batch.id}?download=true",
+            "target": "self",
+        }
+
+    def action_retry_delivery(self):
+        """Queue failed deliveries again (after the cause was fixed)."""
+        wrong = self.filtered(lambda letter: letter.delivery_state != "failed")
+        if wrong:
+            raise UserError(
+                self.env._(
+                    "Only letters whose delivery failed can be retried: %s.",
+                    ", ".join(wrong.mapped("display_name")),
+                )
+            )
+        self.write({"delivery_state": "pending", "delivery_attempts": 0, "delivery_error": False})
+        self._deliver()
+        return True
+
+    # ------------------------------------------------------------------
+    # CRON
+    # ------------------------------------------------------------------
+
+    @api.model
+    def _cron_deliver(self):
+        """Make the documents and e-mails of queued letters, a batch per transaction.
+
+        A failing batch is retried letter by letter; a letter failing
+        ``MAX_DELIVERY_ATTEMPTS`` times is marked failed for a human to look at.
+        """
+        self._fallback_failed_emails()
+        domain = [
+            ("state", "=", "sent"),
+            ("delivery_state", "=", "pending"),
+            ("delivery_attempts", "<", MAX_DELIVERY_ATTEMPTS),
+        ]
+        remaining = self.search_count(domain)
+        self.env["ir.cron"]._commit_progress(remaining=remaining)
+        failed_ids = []
+        while remaining:
+            letters = self.search(
+                domain + [("id", "not in", failed_ids)], order="id", limit=DELIVERY_BATCH_SIZE
+            )
+            if not letters:
+                break
+            failed_ids += letters._deliver_isolated().ids
+            remaining = max(remaining - len(letters), 0)
+            if not self.env["ir.cron"]._commit_progress(len(letters), remaining=remaining):
+                break
+
+    # ------------------------------------------------------------------
+    # BUSINESS
+    # ------------------------------------------------------------------
+
+    def _deliver_isolated(self):
+        """Deliver in a savepoint; on error retry one by one. Return the letters that failed."""
+        try:
+            with self.env.cr.savepoint():
+                self._deliver()
+            return self.browse()
+        except Exception as error:
+            self.env.invalidate_all()
+            if len(self) > 1:
+                failed = self.browse()
+                for letter in self:
+                    failed |= letter._deliver_isolated()
+                return failed
+            _logger.warning("Delivery of dunning letter %s failed", self.name, exc_info=True)
+            attempts = self.delivery_attempts + 1
+            self.write(
+                {
+                    "delivery_attempts": attempts,
+                    "delivery_error": str(error.args[0] if error.args else error),
+                    "delivery_state": "failed" if attempts >= MAX_DELIVERY_ATTEMPTS else "pending",
+                }
+            )
+            return self
+
+    def _deliver(self):
+        """Make the documents of queued letters and deliver them through their channel."""
+        letters = self.filtered(lambda letter: letter.delivery_state == "pending")
+        if not letters:
+            return
+        for company, company_letters in letters.grouped("company_id").items():
+            company_letters = company_letters.with_company(company)
+            company_letters._render_documents()
+            company_letters.filtered(
+                lambda letter: letter.channel in ("email", "email_letter")
+            )._deliver_by_email()
+            to_print = company_letters.filtered(
+                lambda letter: letter.channel in ("letter", "email_letter")
+                and letter.delivery_state == "pending"
+            )
+            to_print.write({"delivery_state": "to_print", "delivery_error": False})
+            if to_print:
+                to_print._check_postal_address()
+
+    def _delivery_contacts(self):
+        """Return {letter id: contact}: the invoice address of the customer, else the customer."""
+        partners = self.partner_id
+        contacts = {partner.id: partner for partner in partners}
+        for contact in self.env["res.partner"].search(
+            [("parent_id", "in", partners.ids), ("type", "=", "invoice")], order="id desc"
+        ):
+            contacts[contact.parent_id.id] = contact
+        return {letter.id: contacts[letter.partner_id.id] for letter in self}
+
+    def _check_postal_address(self):
+        """Letters for the print batch need a postal address: say which ones lack it."""
+        contacts = self._delivery_contacts()
+        for letter in self:
+            contact = contacts[letter.id]
+            if not all(
+                (
+                    contact.street or letter.partner_id.street,
+                    contact.zip or letter.partner_id.zip,
+                    contact.city or letter.partner_id.city,
+                )
+            ):
+                letter.write(
+                    {
+                        "delivery_state": "failed",
+                        "delivery_error": self.env._(
+                            "%s has no complete postal address (street, ZIP, city): complete "
+                            "it, then retry the delivery.",
+                            letter.partner_id.display_name,
+                        ),
+                    }
+                )
+
+    def _render_documents(self):
+        """Render the PDFs of letters that have none, several letters per wkhtmltopdf call."""
+        todo = self.filtered(lambda letter: not letter.document_id)
+        if not todo:
+            return
+        report_model = self.env["ir.actions.report"]
+        if not self._test_mode() and report_model.get_wkhtmltopdf_state() == "install":
+            raise UserError(
+                self.env._(
+                    "wkhtmltopdf is not installed, so the dunning letters cannot be made into "
+                    "PDFs. Install the 'wkhtmltopdf' package on the Odoo server (Debian/Ubuntu: "
+                    "apt install wkhtmltopdf) and retry the delivery."
+                )
+            )
+        for chunk in split_every(DELIVERY_BATCH_SIZE, todo.ids, self.browse):
+            content, report_type = report_model._pre_render_qweb_pdf(LETTER_REPORT, res_ids=chunk.ids)
+            by_id = report_model._get_splitted_report(LETTER_REPORT, content, report_type)
+            missing = set(chunk.ids) - set(by_id)
+            if missing:
+                raise UserError(
+                    self.env._(
+                        "The letter PDF could not be split per letter (letters %s).",
+                        ", ".join(self.browse(missing).mapped("name")),
+                    )
+                )
+            attachments = (
+                self.env["ir.attachment"]
+                .sudo()  # the letter's own document; readable with the letter
+                .create(
+                    [
+                        {
+                            "name": letter._document_filename(),
+                            "raw": by_id[letter.id],
+                            "mimetype": "application/pdf",
+                            "res_model": self._name,
+                            "res_id": letter.id,
+                        }
+                        for letter in chunk
+                    ]
+                )
+            )
+            for letter, attachment in zip(chunk, attachments, strict=True):
+                letter.document_id = attachment.id
+
+    def _document_filename(self):
+        self.ensure_one()
+        return f"{(self.name or 'letter').replace('/', '_')}.pdf"
+
+    @api.model
+    def _test_mode(self):
+        # as ir.actions.report does: tests render HTML instead of calling wkhtmltopdf
+        return bool(
+            (modules.module.current_test or tools.config["test_enable"])
+            and not self.env.context.get("force_report_rendering")
+        )
+
+    def _deliver_by_email(self):
+        """Send each letter by e-mail with its PDF, its charge invoice and the invoices' PDFs.
+
+        A missing or blacklisted address falls back to the print batch, with a
+        note on the letter: a letter is never silently lost.
+        """
+        if not self:
+            return
+        contacts = self._delivery_contacts()
+        emails = {
+            letter.id: email_normalize(contacts[letter.id].email or letter.partner_id.email or "")
+            for letter in self
+        }
+        blacklisted = set(
+            self.env["mail.blacklist"]
+            .sudo()  # reading whether an address opted out, nothing else
+            .search([("email", "in", [e for e in emails.values() if e])])
+            .mapped("email")
+        )
+        sendable = self.browse()
+        for letter in self:
+            email = emails[letter.id]
+            if not email or email in blacklisted:
+                reason = (
+                    self.env._("the address %s is blacklisted (opted out of e-mails)", email)
+                    if email
+                    else self.env._("the customer has no e-mail address")
+                )
+                letter._fallback_to_post(reason)
+            else:
+                sendable |= letter
+        if not sendable:
+            return
+        documents, problems = sendable._collect_attachments()
+        by_template = defaultdict(self.browse)
+        default_template = self.env.ref(DEFAULT_TEMPLATE)
+        for letter in sendable:
+            by_template[letter.level_id.mail_template_id or default_template] |= letter
+        for template, letters in by_template.items():
+            rendered = template._generate_template(
+                letters.ids, ("subject", "body_html", "email_from", "reply_to")
+            )
+            for letter in letters:
+                values = rendered[letter.id]
+                contact = contacts[letter.id]
+                message = letter.with_context(mail_notify_force_send=False).message_post(
+                    body=values["body_html"],
+                    subject=values["subject"],
+                    email_from=values.get("email_from") or None,
+                    reply_to=values.get("reply_to") or None,
+                    partner_ids=contact.ids,
+                    attachment_ids=documents[letter.id],
+                    message_type="comment",
+                    subtype_xmlid="mail.mt_comment",
+                    email_layout_xmlid="mail.mail_notification_light",
+                )
+                letter.write(
+                    {
+                        "mail_message_id": message.id,
+                        "delivery_partner_id": contact.id,
+                        "delivery_state": "done" if letter.channel == "email" else "pending",
+                        "delivery_error": False,
+                    }
+                )
+                if problems.get(letter.id):
+                    letter.message_post(
+                        body=Markup("<p>%s</p><ul>%s</ul>")
+                        % (
+                            self.env._("Attachments of the dunning e-mail:"),
+                            Markup().join(
+                                Markup("<li>%s</li>") % text for text in problems[letter.id]
+                            ),
+                        )
+                    )
+        sendable._log_sent()
+
+    def _fallback_to_post(self, reason):
+        """E-mail is not possible: deliver by post instead, and say so on the letter."""
+        self.ensure_one()
+        note = self.env._("Not sent by e-mail (%s): the letter goes to the print batch.", reason)
+        self.write(
+            {
+                "channel": "letter",
+                "delivery_state": "pending",
+                "approval_reason": "\n".join(filter(None, [self.approval_reason, note])),
+            }
+        )
+        self.message_post(body=note)
+
+    def _collect_attachments(self):
+        """Return ({letter id: [attachment ids]}, {letter id: [problem texts]}).
+
+        Each e-mail carries the letter PDF, the letter's charge invoice and, when
+        the level asks for it, the PDF of every overdue invoice listed, made by
+        Odoo's own sending of invoices (with the Factur-X/ZUGFeRD XML embedded).
+        """
+        invoices = self.env["account.move"]
+        for letter in self:
+            invoices |= letter.fee_move_id
+            if letter.level_id.attach_invoices:
+                invoices |= letter.line_ids.filtered(
+                    lambda line: line.kind == "overdue" and line.move_id.is_sale_document()
+                ).move_id
+        invoice_docs, invoice_problems = self._invoice_documents(invoices)
+        documents, problems = {}, {}
+        for letter in self:
+            ids = letter.document_id.ids
+            texts = []
+            moves = letter.fee_move_id
+            if letter.level_id.attach_invoices:
+                moves |= letter.line_ids.filtered(lambda line: line.kind == "overdue").move_id
+            for move in moves:
+                ids += invoice_docs.get(move.id, [])
+                texts += invoice_problems.get(move.id, [])
+            documents[letter.id] = ids
+            problems[letter.id] = texts
+        return documents, problems
+
+    def _invoice_documents(self, invoices):
+        """Return ({move id: [attachment ids]}, {move id: [problem texts]}) for ``invoices``.
+
+        Invoices without a PDF get one through ``account.move.send`` -- the XML
+        is Odoo's, never built here. The embedded XML is read back and checked
+        against its XSD; an invoice failing the check is attached all the same.
+        """
+        invoices = invoices.filtered(lambda move: move.state == "posted")
+        if not invoices:
+            return {}, {}
+        missing = invoices.filtered(lambda move: not move.invoice_pdf_report_id)
+        if missing:
+            self.env["account.move.send"]._generate_and_send_invoices(
+                missing, allow_raising=False, sending_methods=["manual"]
+            )
+            invoices.invalidate_recordset(["invoice_pdf_report_id"])
+        separate_xml = defaultdict(lambda: self.env["ir.attachment"])
+        for attachment in self.env["ir.attachment"].search(
+            [
+                ("res_model", "=", "account.move"),
+                ("res_id", "in", invoices.ids),
+                ("name", "in", EINVOICE_XML_NAMES),
+            ],
+            order="id desc",
+        ):
+            separate_xml[attachment.res_id] = separate_xml[attachment.res_id] or attachment
+        documents, problems = {}, {}
+        send = self.env["account.move.send"]
+        for move in invoices:
+            if not move.invoice_pdf_report_id:
+                problems[move.id] = [
+                    self.env._("%s: no PDF could be made (see the invoice's chatter).", move.name)
+                ]
+                continue
+            attachments = send._get_invoice_extra_attachments(move)
+            filename, xml = xml_from_pdf(move.invoice_pdf_report_id.raw)
+            if not xml:
+                # e.g. no wkhtmltopdf in tests: Odoo keeps the XML beside the PDF
+                xml_attachment = separate_xml.get(move.id)
+                if xml_attachment:
+                    attachments |= xml_attachment
+                    filename, xml = xml_attachment.name, xml_attachment.raw
+            documents[move.id] = attachments.ids
+            if not xml:
+                problems[move.id] = [self.env._("%s: no Factur-X/ZUGFeRD XML.", move.name)]
+                continue
+            error = check_xml(xml)
+            if error:
+                problems[move.id] = [
+                    self.env._(
+                        "%(invoice)s: the XML %(file)s fails the Factur-X/ZUGFeRD XSD check "
+                        "(attached all the same): %(error)s",
+                        invoice=move.name,
+                        file=filename,
+                        error=error,
+                    )
+                ]
+        return documents, problems
+
+    def _fallback_failed_emails(self):
+        """Letters whose e-mail bounced or could not be sent go to the print batch."""
+        notifications = (
+            self.env["mail.notification"]
+            .sudo()  # reading delivery status of the letters' own e-mails
+            .search(
+                [
+                    ("notification_status", "in", ("exception", "bounce")),
+                    ("mail_message_id.model", "=", self._name),
+                    ("mail_message_id.message_type", "=", "comment"),
+                ]
+            )
+        )
+        if not notifications:
+            return
+        letters = self.search(
+            [
+                ("mail_message_id", "in", notifications.mail_message_id.ids),
+                ("delivery_state", "=", "done"),
+                ("channel", "=", "email"),
+            ]
+        )
+        for letter in letters:
+            letter._fallback_to_post(self.env._("the e-mail could not be delivered"))
+
+    def _print_batch(self):
+        """Render missing documents in one call, merge all into one PDF, mark letters posted."""
+        for company, letters in self.grouped("company_id").items():
+            letters.with_company(company)._render_documents()
+        content = self._merge_documents(self.document_id.sorted(lambda doc: self.ids.index(doc.res_id)))
+        today = fields.Date.context_today(self)
+        runs = self.run_id
+        batch = (
+            self.env["ir.attachment"]
+            .sudo()  # the print batch of letters the user may read
+            .create(
+                {
+                    "name": self.env._("Dunning letters %s.pdf", fields.Date.to_string(today)),
+                    "raw": content,
+                    "mimetype": "application/pdf",
+                    "res_model": "dunning.run" if len(runs) == 1 else False,
+                    "res_id": runs.id if len(runs) == 1 else False,
+                }
+            )
+        )
+        to_mark = self.filtered(lambda letter: letter.delivery_state in ("to_print", "pending"))
+        if to_mark:
+            contacts = to_mark._delivery_contacts()
+            for letter in to_mark:
+                letter.write(
+                    {
+                        "delivery_state": "done",
+                        "printed_date": today,
+                        "delivery_partner_id": contacts[letter.id].id,
+                        "delivery_error": False,
+                    }
+                )
+            to_mark._log_sent()
+        return batch
+
+    @api.model
+    def _merge_documents(self, attachments):
+        """One PDF from the letters' PDFs (HTML pages joined when tests render HTML)."""
+        raws = [attachment.raw for attachment in attachments]
+        if not all(raw.startswith(b"%PDF") for raw in raws):
+            return b"".join(raws)
+        if len(raws) == 1:
+            return raws[0]
+        streams = [io.BytesIO(raw) for raw in raws]
+        with self.env["ir.actions.report"]._merge_pdfs(streams) as merged:
+            return merged.getvalue()
+
+    @api.model
+    def _pdf_page_count(self, content):
+        return len(PdfFileReader(io.BytesIO(content), strict=False).pages)
+
+    def _log_sent(self):
+        """Post one note per letter, with its PDF, on the partner's and each invoice's chatter.
+
+        The notes are internal (nobody is notified) and written with one INSERT:
+        creating thousands of mail.message records through the ORM costs about
+        two milliseconds each (HTML sanitising, reply-to look-up, cache
+        inverses). The body is markup built here from escaped values.
+        """
+        if not self:
+            return
+        channel_labels = dict(self._fields["channel"]._description_selection(self.env))
+        author_id, email_from = self.env["mail.thread"]._message_compute_author(
+            self.env.user.partner_id.id
+        )
+        self.flush_recordset()
+        self.env["dunning.letter.line"].flush_model(["letter_id", "move_id"])
+        moves_by_letter = dict(
+            self.env.execute_query(
+                SQL(
+                    """SELECT letter_id, array_agg(DISTINCT move_id ORDER BY move_id)
+                         FROM dunning_letter_line WHERE letter_id = ANY(%s) GROUP BY letter_id""",
+                    self.ids,
+                )
+            )
+        )
+        level_names = {level.id: level.name for level in self.level_id}
+        prefix = self.env._("Dunning letter sent:")
+        rows, documents = [], []
+        subtype_id = self.env.ref("mail.mt_note").id
+        now = fields.Datetime.now()
+        for letter_id, name, partner_id, level_id, channel, document_id in self.env.execute_query(
+            SQL(
+                "SELECT id, name, partner_id, level_id, channel, document_id"
+                " FROM dunning_letter WHERE id = ANY(%s)",
+                self.ids,
+            )
+        ):
+            body = str(
+                Markup(
+                    "%s <a href='#' data-oe-model='dunning.letter' data-oe-id='%s'>%s</a> (%s, %s)"
+                )
+                % (prefix, letter_id, name, level_names[level_id], channel_labels.get(channel))
+            )
+            targets = [("res.partner", partner_id)] + [
+                ("account.move", move_id) for move_id in moves_by_letter.get(letter_id, [])
+            ]
+            for model, res_id in targets:
+                rows.append(
+                    (
+                        model,
+                        res_id,
+                        body,
+                        generate_tracking_message_id(f"{res_id}-{model}"),
+                        "notification",
+                        subtype_id,
+                        author_id or None,
+                        email_from,
+                        email_from,
+                        True,
+                        now,
+                    )
+                )
+                documents.append(document_id)
+        self.env["mail.message"].flush_model()
+        message_ids = bulk_insert(
+            self.env,
+            "mail_message",
+            {
+                "model": "varchar",
+                "res_id": "int4",
+                "body": "text",
+                "message_id": "varchar",
+                "message_type": "varchar",
+                "subtype_id": "int4",
+                "author_id": "int4",
+                "email_from": "varchar",
+                "reply_to": "varchar",
+                "email_add_signature": "bool",
+                "date": "timestamp",
+            },
+            rows,
+        )
+        links = [
+            (message_id, document_id)
+            for message_id, document_id in zip(message_ids, documents, strict=True)
+            if document_id
+        ]
+        if links:
+            self.env.execute_query(
+                SQL(
+                    """INSERT INTO message_attachment_rel (message_id, attachment_id)
+                       SELECT * FROM unnest(%s::int4[], %s::int4[])""",
+                    [link[0] for link in links],
+                    [link[1] for link in links],
+                )
+            )
+        self.env["res.partner"].invalidate_model(["message_ids"])
+        self.env["account.move"].invalidate_model(["message_ids"])
+
+    # ------------------------------------------------------------------
+    # HELPERS FOR THE LETTER AND THE E-MAIL
+    # ------------------------------------------------------------------
+
+    def _report_bank_account(self):
+        """The company's bank account shown in the letter: a trusted one first."""
+        self.ensure_one()
+        accounts = self.company_id.partner_id.bank_ids.filtered(
+            lambda bank: not bank.company_id or bank.company_id == self.company_id
+        )
+        return accounts.sorted(lambda bank: not bank.allow_out_payment)[:1]
+
+    def _report_qr_code(self):
+        """EPC/GiroCode QR (data URI) for the total, when the bank account allows one."""
+        self.ensure_one()
+        bank = self._report_bank_account()
+        if not bank or self.amount_total <= 0:
+            return False
+        qr = bank.build_qr_code_base64(
+            self.amount_total, self.name, None, self.currency_id, self.partner_id
+        )
+        return qr or False
+
+    def _report_subject(self):
+        self.ensure_one()
+        return self.level_id.letter_subject or self.level_id.name
+
+    def _report_letter_text(self):
+        """The level's text in the customer's language, placeholders filled in."""
+        self.ensure_one()
+        lang = self.partner_id.lang or self.env.lang
+        level = self.level_id.with_context(lang=lang)
+        values = {
+            "partner": self.partner_id.name,
+            "deadline": format_date(self.env, self.deadline_date, lang_code=lang),
+            "total": format_amount(self.env, self.amount_total, self.currency_id, lang_code=lang),
+            "letter": self.name,
+            "company": self.company_id.name,
+        }
+        text = str(level.letter_text or "")
+        return Markup(PLACEHOLDER.sub(lambda match: str(escape(values[match[1]])), text))
+
+    def _report_levels(self):
+        """{line id: level name} -- the item's level after this letter.
+
+        A line that did not escalate shows the level its item already had
+        from earlier letters (none for items listed only for information).
+        """
+        self.ensure_one()
+        levels = {}
+        missing = self.line_ids.filtered(lambda line: not line.level_id and line.kind == "overdue")
+        if missing:
+            self.env["dunning.letter.line"].flush_model()
+            rows = self.env.execute_query(
+                SQL(
+                    """SELECT DISTINCT ON (line.move_line_id) line.move_line_id, line.level_id
+                         FROM dunning_letter_line line
+                         JOIN dunning_letter letter ON letter.id = line.letter_id
+                        WHERE line.move_line_id = ANY(%s) AND line.level_id IS NOT NULL
+                          AND letter.state != 'cancelled' AND letter.id != %s
+                          AND letter.date <= %s
+                        ORDER BY line.move_line_id, letter.date DESC, letter.id DESC""",
+                    missing.move_line_id.ids,
+                    self.id,
+                    self.date,
+                )
+            )
+            earlier = dict(rows)
+            names = {
+                level.id: level.name
+                for level in self.env["dunning.level"].browse(set(earlier.values()))
+            }
+            for line in missing:
+                if line.move_line_id.id in earlier:
+                    levels[line.id] = names[earlier[line.move_line_id.id]]
+        for line in self.line_ids.filtered("level_id"):
+            levels[line.id] = line.level_id.name
+        return levels

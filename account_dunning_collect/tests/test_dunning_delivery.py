@@ -1,0 +1,491 @@
+import re
+from datetime import date
+from unittest.mock import patch
+
+from freezegun import freeze_time
+
+from odoo.exceptions import UserError
+from odoo.fields import Command
+from odoo.tests import tagged
+from odoo.tools import mute_logger
+
+from ..models.dunning_letter_delivery import LETTER_REPORT, MAX_DELIVERY_ATTEMPTS
+from .common import DunningCommon
+
+DELIVERY = "odoo.addons.account_dunning_collect.models.dunning_letter_delivery"
+
+
+@tagged("post_install", "-at_install")
+class TestDunningDelivery(DunningCommon):
+    @classmethod
+    def setUpClass(cls):
+        super().setUpClass()
+        bank = cls.env["res.bank"].create({"name": "Commerzbank", "bic": "COBADEFFXXX"})
+        cls.bank_account = cls.env["res.partner.bank"].create(
+            {
+                "acc_number": "DE89370400440532013000",
+                "partner_id": cls.company.partner_id.id,
+                "bank_id": bank.id,
+                "company_id": cls.company.id,
+                "allow_out_payment": True,  # trusted, as invoices require
+            }
+        )
+        cls.vat = cls.company_data["default_tax_sale"]
+        cls.product = cls.env["product.product"].create(
+            {"name": "Beratung", "type": "service", "taxes_id": [Command.set(cls.vat.ids)]}
+        )
+        # the invoice address of the customer receives the letters
+        cls.billing = cls.env["res.partner"].create(
+            {
+                "name": "Buchhaltung Kunde",
+                "parent_id": cls.customer.id,
+                "type": "invoice",
+                "email": "buchhaltung@kunde.example",
+                "street": "Rechnungsweg 1",
+                "zip": "20095",
+                "city": "Hamburg",
+                "country_id": cls.env.ref("base.de").id,
+            }
+        )
+
+    @classmethod
+    def _product_invoice(cls, partner, amount, invoice_date):
+        """An invoice as Factur-X needs it: a product (item name) and VAT; ``amount`` is net."""
+        move = cls.env["account.move"].create(
+            {
+                "move_type": "out_invoice",
+                "partner_id": partner.id,
+                "invoice_date": invoice_date,
+                "invoice_payment_term_id": cls.term_14.id,
+                "invoice_line_ids": [
+                    Command.create(
+                        {
+                            "product_id": cls.product.id,
+                            "quantity": 1,
+                            "price_unit": amount,
+                            "tax_ids": [Command.set(cls.vat.ids)],
+                        }
+                    )
+                ],
+            }
+        )
+        move.action_post()
+        return move
+
+    def _html(self, letter):
+        html, __ = self.env["ir.actions.report"]._render_qweb_html(LETTER_REPORT, letter.ids)
+        return html.decode()
+
+    def _text(self, letter):
+        """The letter's text as a reader sees it: no tags, single spaces."""
+        text = re.sub(r"<[^>]+>", " ", self._html(letter)).replace("&nbsp;", " ")
+        return re.sub(r"\s+", " ", text.replace("\xa0", " ").replace("\ufeff", ""))
+
+    def _mails(self, letter):
+        return self.env["mail.mail"].search(
+            [("model", "=", "dunning.letter"), ("res_id", "=", letter.id)]
+        )
+
+    # ------------------------------------------------------------------
+    # the letter
+    # ------------------------------------------------------------------
+
+    def test_letter_in_german(self):
+        self.env["res.lang"]._activate_lang("de_DE")
+        self.env["ir.module.module"]._load_module_terms(
+            ["account_dunning_collect"], ["de_DE"], overwrite=True
+        )
+        # the company's policy is a copy made before German was loaded
+        shipped = self.env.ref("account_dunning_collect.dunning_level_reminder").sudo()
+        german = shipped.with_context(lang="de_DE")
+        self.reminder.with_context(lang="de_DE").write(
+            {"name": german.name, "letter_text": german.letter_text}
+        )
+        self.customer.lang = "de_DE"
+        self.policy.allocate_payments = False  # keep the credit note open: it is listed
+        invoice = self._product_invoice(self.customer, 1000.0, "2026-03-01")
+        credit = self._invoice(self.customer, 34.5, "2026-03-10", move_type="out_refund")
+        self._run("2026-03-22")
+        letter = self._letters()
+        self.assertEqual(letter.amount_total, 1155.5)
+        html = self._html(letter)
+        text = self._text(letter)
+        for expected in (
+            "Zahlungserinnerung",  # the level's subject in German
+            "Sehr geehrte Damen und Herren,",
+            "Kunde GmbH, Buchhaltung Kunde",  # the invoice address
+            "Rechnungsweg 1",
+            f"{invoice.name} 01.03.2026 15.03.2026 7 1.190,00 € 1.190,00 € Zahlungserinnerung",
+            f"{credit.name} 10.03.2026 -34,50 €",
+            "Zu zahlen 1.155,50 €",
+            "Bitte überweisen Sie 1.155,50 € bis zum 25.03.2026",  # deadline: 3 days
+            "IBAN: DE89 3704 0044 0532 0130 00 BIC: COBADEFFXXX Bank: Commerzbank",
+            f"Verwendungszweck: {letter.name}",
+            "Sicher ist Ihnen entgangen",  # the level's text
+        ):
+            self.assertIn(expected, text)
+        self.assertNotIn("Dear Sir or Madam", text)
+        self.assertRegex(html, r'o_dunning_qr">\s*<img [^>]*src="data:image/png;base64,')
+
+    def test_letter_in_english_with_fees_and_interest(self):
+        self.customer.lang = "en_US"
+        self.policy.interest_mode = "statutory"
+        self.dunning1.write({"fee_product_id": self.dunning2.fee_product_id.id, "fee_amount": 5.0})
+        invoice = self._product_invoice(self.customer, 1000.0, "2026-03-01")
+        self._run("2026-03-22")
+        self._run("2026-04-05")
+        letter = self._letters()[-1]
+        self.assertEqual(letter.level_id, self.dunning1)
+        # the reminder charged 16-22 March; now 23 March to 5 April (14 days)
+        # on 1,190.00 at 1.27 % + 9 points; the reminder's 2.34 is overdue too
+        reminder_charges = self._letters()[0].fee_move_id
+        self.assertEqual(reminder_charges.amount_total, 2.34)
+        self.assertEqual(letter.amount_interest, 4.69)
+        self.assertEqual(letter.amount_total, 1190.0 + 2.34 + 5.0 + 4.69)
+        text = self._text(letter)
+        for expected in (
+            "Dear Sir or Madam",
+            "1st dunning",
+            f"{invoice.name} 03/01/2026 03/15/2026 21 1,190.00 € 1,190.00 € 1st dunning",
+            "Dunning fee ( 1st dunning ) 5.00 €",
+            f"{reminder_charges.name} (dunning charges) 03/22/2026 03/25/2026 11 2.34 € 2.34 €",
+            f"Default interest on invoice {invoice.name} : 03/23/2026 – 04/05/2026 , 14 days",
+            "4.69 €",
+            "Total to pay 1,202.03 €",
+            "by 04/12/2026",
+        ):
+            self.assertIn(expected, text)
+
+    def test_letter_text_placeholders(self):
+        self.reminder.letter_text = (
+            "<p>Dear {partner}, pay {total} by {deadline} quoting {letter} to {company}. "
+            "{unknown} stays.</p>"
+        )
+        self._invoice(self.customer, 500.0, "2026-03-01")
+        self._run("2026-03-22")
+        letter = self._letters()
+        self.assertEqual(
+            str(letter._report_letter_text()),
+            f"<p>Dear Kunde GmbH, pay 500.00\xa0€ by 03/25/2026 quoting {letter.name} to "
+            f"{self.company.name}. {{unknown}} stays.</p>",
+        )
+
+    def test_standard_layout_places_the_window_address(self):
+        """Without the DIN 5008 layout the letter brings its own window address block."""
+        self.company.external_report_layout_id = self.env.ref("web.external_layout_standard")
+        self._invoice(self.customer, 500.0, "2026-03-01")
+        self._run("2026-03-22")
+        letter = self._letters()
+        html = self._html(letter)
+        self.assertIn('name="dunning_window_address"', html)
+        self.assertRegex(html, r'<h2 class="mt-4 o_dunning_subject">\s*<span>Payment reminder</span>')
+        report = self.env.ref("account_dunning_collect.action_report_dunning_letter")
+        self.assertEqual(
+            report.get_paperformat(),
+            self.env.ref("account_dunning_collect.paperformat_dunning_letter"),
+        )
+        text = self._text(letter)
+        self.assertIn("Hauptstraße 1 · 10115 Berlin", text)  # the return address line
+        self.assertIn("Kunde GmbH, Buchhaltung Kunde Rechnungsweg 1 20095 Hamburg", text)
+
+    def test_din5008_layout_keeps_its_paper_format(self):
+        din = self.env.ref("l10n_din5008.external_layout_din5008", raise_if_not_found=False)
+        if not din:
+            self.skipTest("l10n_din5008 is not installed")
+        self.company.external_report_layout_id = din
+        report = self.env.ref("account_dunning_collect.action_report_dunning_letter")
+        self.assertEqual(
+            report.with_company(self.company).get_paperformat(), self.company.paperformat_id
+        )
+
+    def test_no_bank_account_renders_without_qr_and_warns(self):
+        self.bank_account.unlink()
+        self._invoice(self.customer, 500.0, "2026-03-01")
+        self._run("2026-03-22")
+        letter = self._letters()
+        html = self._html(letter)
+        self.assertIn(letter.name, html)
+        self.assertNotIn("IBAN", html)
+        self.assertNotIn("o_dunning_qr", html)
+        self.assertIn("has no bank account", letter.document_warning)
+
+    def test_preview_from_form_and_list(self):
+        self._invoice(self.customer, 500.0, "2026-03-01")
+        self.policy.approval_required = True
+        self._run("2026-03-22")
+        letter = self._letters()
+        self.assertEqual(letter.state, "to_approve")
+        action = letter.action_preview()
+        self.assertEqual(action["url"], f"/report/html/{LETTER_REPORT}/{letter.id}")
+        self.assertIn(letter.name, self._html(letter))  # renders before approval
+
+    # ------------------------------------------------------------------
+    # e-mail
+    # ------------------------------------------------------------------
+
+    def test_email_with_letter_invoices_and_checked_xml(self):
+        invoice = self._product_invoice(self.customer, 1000.0, "2026-03-01")
+        other = self._product_invoice(self.customer, 200.0, "2026-03-02")
+        run = self._run("2026-03-22")
+        letter = self._letters()
+        self.assertEqual(run.pending_delivery_count, 1)
+        self._deliver_letters("2026-03-22 06:00:00")
+        self.assertRecordValues(
+            letter,
+            [
+                {
+                    "delivery_state": "done",
+                    "delivery_partner_id": self.billing.id,
+                    "delivery_error": False,
+                    "channel": "email",
+                }
+            ],
+        )
+        mail = self._mails(letter)
+        self.assertEqual(len(mail), 1)
+        self.assertEqual(mail.recipient_ids, self.billing)
+        self.assertEqual(mail.subject, f"{self.company.name}: Payment reminder {letter.name}")
+        self.assertIn("Total to pay", mail.body_html)
+        names = sorted(mail.attachment_ids.mapped("name"))
+        self.assertIn(letter.document_id.name, names)
+        for move in invoice | other:
+            self.assertTrue(move.invoice_pdf_report_id, "the invoice PDF was made by Odoo")
+            self.assertIn(move.invoice_pdf_report_id, mail.attachment_ids)
+        # Odoo's Factur-X XML (kept beside the PDF when tests skip wkhtmltopdf),
+        # checked against the XSD: no problem noted on the letter
+        xml = mail.attachment_ids.filtered(lambda a: a.name == "factur-x.xml")
+        self.assertEqual(len(xml), 2)
+        notes = letter.message_ids.filtered(lambda m: "Attachments of the dunning e-mail" in m.body)
+        self.assertFalse(notes, notes.body)
+        self.assertEqual(letter.mail_message_id.attachment_ids, mail.attachment_ids)
+        self.assertEqual(run.pending_delivery_count, 0)
+
+    def test_xml_failing_the_xsd_is_attached_and_logged(self):
+        invoice = self._invoice(self.customer, 1000.0, "2026-03-01")  # a line without product
+        self._run("2026-03-22")
+        letter = self._letters()
+        self._deliver_letters("2026-03-22 06:00:00")
+        mail = self._mails(letter)
+        self.assertIn(invoice.invoice_pdf_report_id, mail.attachment_ids)
+        note = letter.message_ids.filtered(lambda m: "Attachments of the dunning e-mail" in m.body)
+        self.assertEqual(len(note), 1)
+        self.assertIn(f"{invoice.name}: the XML factur-x.xml fails", note.body)
+        self.assertEqual(letter.delivery_state, "done")
+
+    def test_level_without_template_uses_default_and_without_invoices(self):
+        self.reminder.write({"mail_template_id": False, "attach_invoices": False})
+        invoice = self._product_invoice(self.customer, 100.0, "2026-03-01")
+        self._run("2026-03-22")
+        letter = self._letters()
+        self._deliver_letters()
+        mail = self._mails(letter)
+        self.assertEqual(mail.subject, f"{self.company.name}: Payment reminder {letter.name}")
+        self.assertEqual(mail.attachment_ids, letter.document_id)
+        self.assertFalse(invoice.invoice_pdf_report_id)
+
+    def test_charge_invoice_attached(self):
+        self.dunning2.channel = "email"
+        self._product_invoice(self.customer, 100.0, "2026-03-01")
+        for day in ("2026-03-22", "2026-04-05", "2026-04-19"):
+            self._run(day)
+        letter = self._letters()[-1]
+        self.assertEqual(letter.level_id, self.dunning2)
+        self.assertEqual(letter.fee_move_id.amount_total, 2.5)
+        self._deliver_letters("2026-04-19 06:00:00")
+        mail = self._mails(letter)
+        self.assertIn(letter.fee_move_id.invoice_pdf_report_id, mail.attachment_ids)
+
+    def test_blacklisted_address_falls_back_to_post(self):
+        self.env["mail.blacklist"].create({"email": "buchhaltung@kunde.example"})
+        self._invoice(self.customer, 100.0, "2026-03-01")
+        run = self._run("2026-03-22")
+        letter = self._letters()
+        self._deliver_letters()
+        self.assertRecordValues(letter, [{"channel": "letter", "delivery_state": "to_print"}])
+        self.assertFalse(self._mails(letter))
+        self.assertIn("blacklisted", letter.approval_reason)
+        self.assertIn("blacklisted", letter.message_ids[0].body)
+        self.assertEqual(run.to_print_count, 1)
+
+    def test_missing_email_at_delivery_falls_back_to_post(self):
+        self._invoice(self.customer, 100.0, "2026-03-01")
+        self._run("2026-03-22")
+        letter = self._letters()
+        (self.customer | self.billing).email = False
+        self._deliver_letters()
+        self.assertRecordValues(letter, [{"channel": "letter", "delivery_state": "to_print"}])
+        self.assertIn("no e-mail address", letter.approval_reason)
+
+    def test_no_email_and_no_address_fails_with_reason(self):
+        self._invoice(self.customer, 100.0, "2026-03-01")
+        self._run("2026-03-22")
+        letter = self._letters()
+        (self.customer | self.billing).write({"email": False, "street": False})
+        self._deliver_letters()
+        self.assertEqual(letter.delivery_state, "failed")
+        self.assertIn("no complete postal address", letter.delivery_error)
+
+    def test_bounced_email_falls_back_to_post(self):
+        self._invoice(self.customer, 100.0, "2026-03-01")
+        self._run("2026-03-22")
+        letter = self._letters()
+        self._deliver_letters()
+        self.assertEqual(letter.delivery_state, "done")
+        letter.mail_message_id.notification_ids.sudo().notification_status = "exception"
+        self._deliver_letters()
+        self.assertRecordValues(letter, [{"channel": "letter", "delivery_state": "to_print"}])
+        self.assertIn("could not be delivered", letter.approval_reason)
+
+    def test_send_from_form_delivers_at_once(self):
+        self.policy.approval_required = True
+        self._invoice(self.customer, 100.0, "2026-03-01")
+        self._run("2026-03-22")
+        letter = self._letters()
+        with freeze_time("2026-03-23"):
+            letter.action_approve()
+        self.assertRecordValues(
+            letter, [{"state": "sent", "delivery_state": "done", "sent_date": date(2026, 3, 23)}]
+        )
+        self.assertEqual(len(self._mails(letter)), 1)
+
+    # ------------------------------------------------------------------
+    # failures and retries
+    # ------------------------------------------------------------------
+
+    @mute_logger(DELIVERY)
+    def test_failure_is_retried_then_marked_failed(self):
+        self._invoice(self.customer, 100.0, "2026-03-01")
+        self._run("2026-03-22")
+        letter = self._letters()
+        Letter = type(self.env["dunning.letter"])
+        with patch.object(Letter, "_render_documents", side_effect=UserError("printer on fire")):
+            self._deliver_letters()
+            self.assertRecordValues(
+                letter,
+                [{"delivery_state": "pending", "delivery_attempts": 1, "delivery_error": "printer on fire"}],
+            )
+            for __ in range(MAX_DELIVERY_ATTEMPTS - 1):
+                self._deliver_letters()
+        self.assertRecordValues(
+            letter, [{"delivery_state": "failed", "delivery_attempts": MAX_DELIVERY_ATTEMPTS}]
+        )
+        self.assertFalse(self._mails(letter))
+        letter.action_retry_delivery()
+        self.assertRecordValues(letter, [{"delivery_state": "done", "delivery_error": False}])
+        self.assertEqual(len(self._mails(letter)), 1)
+
+    @mute_logger(DELIVERY)
+    def test_crash_after_email_sends_nothing_twice(self):
+        self._invoice(self.customer, 100.0, "2026-03-01")
+        self._invoice(self._create_customer("Zweite AG", email="z@example.com"), 100.0, "2026-03-01")
+        self._run("2026-03-22")
+        letters = self._letters()
+        Letter = type(self.env["dunning.letter"])
+        original = Letter._log_sent
+
+        def crash(records):
+            original(records)
+            raise RuntimeError("worker killed")
+
+        with patch.object(Letter, "_log_sent", crash):
+            self._deliver_letters()
+        # the e-mails queued before the crash were rolled back with it
+        self.assertFalse(self._mails(letters[0]) | self._mails(letters[1]))
+        self.assertEqual(set(letters.mapped("delivery_state")), {"pending"})
+        self.assertFalse(letters.document_id)
+        self._deliver_letters()
+        self.assertEqual(set(letters.mapped("delivery_state")), {"done"})
+        self.assertEqual(len(self._mails(letters[0])), 1)
+        self.assertEqual(len(self._mails(letters[1])), 1)
+
+    def test_wkhtmltopdf_missing_names_the_package(self):
+        self._invoice(self.customer, 100.0, "2026-03-01")
+        self._run("2026-03-22")
+        letter = self._letters().with_context(force_report_rendering=True)
+        with (
+            patch.object(
+                type(self.env["ir.actions.report"]), "get_wkhtmltopdf_state", return_value="install"
+            ),
+            self.assertRaisesRegex(UserError, "Install the 'wkhtmltopdf' package"),
+        ):
+            letter._render_documents()
+
+    # ------------------------------------------------------------------
+    # print batch
+    # ------------------------------------------------------------------
+
+    def _letters_for_post(self, count):
+        self.reminder.channel = "letter"
+        partners = self.customer
+        for index in range(count - 1):
+            partners |= self._create_customer(f"Post {index} GmbH")
+        for partner in partners:
+            self._invoice(partner, 100.0, "2026-03-01")
+        run = self._run("2026-03-22")
+        self._deliver_letters()
+        return run, self._letters()
+
+    def test_print_batch_marks_letters_posted(self):
+        run, letters = self._letters_for_post(3)
+        self.assertEqual(set(letters.mapped("delivery_state")), {"to_print"})
+        self.assertEqual(run.to_print_count, 3)
+        with freeze_time("2026-03-23"):
+            action = run.action_print_letters()
+        batch = self.env["ir.attachment"].browse(int(action["url"].split("/")[3].split("?")[0]))
+        self.assertEqual(batch.res_model, "dunning.run")
+        self.assertEqual(batch.res_id, run.id)
+        for letter in letters:
+            self.assertIn(letter.name.encode(), batch.raw)
+        self.assertRecordValues(
+            letters, [{"delivery_state": "done", "printed_date": date(2026, 3, 23)}] * 3
+        )
+        self.assertEqual(run.to_print_count, 0)
+        self.assertIn(letters[0].name, self.customer.message_ids[0].body)
+        with self.assertRaisesRegex(UserError, "no letters waiting for printing"):
+            run.action_print_letters()
+
+    def test_print_needs_sent_letters(self):
+        self.policy.approval_required = True
+        self._invoice(self.customer, 100.0, "2026-03-01")
+        self._run("2026-03-22")
+        with self.assertRaisesRegex(UserError, "Only sent letters can be printed"):
+            self._letters().action_print_letters()
+
+    def test_print_batch_is_one_real_pdf_from_one_rendering(self):
+        """Real wkhtmltopdf: three letters, one call, one merged PDF, kept per letter."""
+        Report = type(self.env["ir.actions.report"])
+        if self.env["ir.actions.report"].get_wkhtmltopdf_state() == "install":
+            self.skipTest("wkhtmltopdf is not installed")
+        # Styles would be fetched from this test's own server, which waits for
+        # the test's transaction: point wkhtmltopdf at a closed port instead.
+        self.env["ir.config_parameter"].sudo().set_param("report.url", "http://127.0.0.1:9")
+        self.reminder.channel = "letter"
+        partners = self.customer
+        for index in range(2):
+            partners |= self._create_customer(f"Echt {index} AG")
+        for partner in partners:
+            self._invoice(partner, 100.0, "2026-03-01")
+        self._run("2026-03-22")  # the delivery job has not run: no documents yet
+        letters = self._letters()
+        self.assertEqual(len(letters), 3)
+        self.assertFalse(letters.document_id)
+        calls = []
+        original = Report._run_wkhtmltopdf
+
+        def counting(report_self, bodies, *args, **kwargs):
+            calls.append(len(bodies))
+            return original(report_self, bodies, *args, **kwargs)
+
+        with patch.object(Report, "_run_wkhtmltopdf", counting):
+            action = letters.with_context(force_report_rendering=True).action_print_letters()
+        self.assertEqual(calls, [3], "one wkhtmltopdf call for the three letters")
+        batch = self.env["ir.attachment"].browse(int(action["url"].split("/")[3].split("?")[0]))
+        self.assertTrue(batch.raw.startswith(b"%PDF"))
+        pages = [self.env["dunning.letter"]._pdf_page_count(doc.raw) for doc in letters.document_id]
+        self.assertEqual(len(letters.document_id), 3)
+        self.assertTrue(all(doc.raw.startswith(b"%PDF") for doc in letters.document_id))
+        self.assertEqual(self.env["dunning.letter"]._pdf_page_count(batch.raw), sum(pages))
+        # printing again reuses the kept documents: no new rendering
+        with patch.object(Report, "_run_wkhtmltopdf", counting):
+            letters.with_context(force_report_rendering=True).action_print_letters()
+        self.assertEqual(calls, [3])
