@@ -63,6 +63,19 @@ for SIZE in $SIZES; do
     measure "ours-second-$SIZE" "$DB" ours "$RUN_DATE"
     echo "== ours: one week later =="
     measure "ours-week-$SIZE" "$DB" ours "$WEEK_LATER" --check "$CHECK"
+    if [ "$SIZE" = "${DELIVERY_SIZE:-20000}" ] && [ -z "${NO_DELIVERY:-}" ]; then
+        # Letter PDFs are styled from the server's assets: serve this database
+        # (no cron) while the delivery step is measured.
+        PORT=${BENCH_PORT:-8070}
+        "${ODOO_BIN[@]}" "${ODOO_DB_ARGS[@]}" -d "$DB" --http-port "$PORT" --max-cron-threads 0 \
+            --db-filter "^$DB\$" --log-level=warn >/dev/null 2>&1 &
+        SERVER=$!
+        psql -d "$DB" -qc "INSERT INTO ir_config_parameter (key, value) VALUES ('report.url', 'http://127.0.0.1:$PORT') ON CONFLICT (key) DO UPDATE SET value = EXCLUDED.value"
+        for _ in $(seq 60); do curl -sf "http://127.0.0.1:$PORT/web/login" >/dev/null && break; sleep 1; done
+        echo "== delivery: ${DELIVERY_LETTERS:-1000} letter PDFs batched and one by one, ${DELIVERY_FULL:-100} letters delivered =="
+        measure "delivery-$SIZE" "$DB" delivery --letters "${DELIVERY_LETTERS:-1000}" --full "${DELIVERY_FULL:-100}"
+        kill "$SERVER"; wait "$SERVER" 2>/dev/null || true
+    fi
     dropdb --force "$DB"
     if [ "$OCA" = 1 ]; then
         DB=bench_oca_$SIZE

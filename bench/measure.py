@@ -9,6 +9,12 @@ ours:  a dunning.run for RUN_DATE, executed as the cron does (commit per
 oca-setup: a comparable 3-level policy (7/21/35 days) in OCA's
        account_credit_control, made the company default.
 oca:   OCA's credit.control.run for RUN_DATE (generate_credit_lines).
+delivery: the delivery step on the letters a run left queued -- the letter
+       PDFs of --letters N letters rendered in batches (as the delivery job
+       does) and then one letter per wkhtmltopdf call (rolled back in
+       between), and --full M letters delivered completely (PDF, the
+       invoices' PDFs and e-mail) to give letters delivered per minute.
+       Needs an Odoo server for the database at report.url (styles).
 """
 
 import json
@@ -22,6 +28,7 @@ from decimal import Decimal
 from common import open_env
 
 from odoo import sql_db
+from odoo.tools import split_every
 
 
 def peak_mb():
@@ -201,13 +208,88 @@ def run_oca(env, run_date):
     }
 
 
+def run_delivery(env, count, full):
+    """Render ``count`` queued letters batched and one by one; deliver ``full`` completely."""
+    from unittest.mock import patch
+
+    from odoo.addons.account_dunning_collect.models import dunning_letter_delivery
+
+    Report = type(env["ir.actions.report"])
+    original = Report._run_wkhtmltopdf
+    calls = []
+
+    def counting(report_self, bodies, *args, **kwargs):
+        calls.append(len(bodies))
+        return original(report_self, bodies, *args, **kwargs)
+
+    letters = env["dunning.letter"].search(
+        [("delivery_state", "=", "pending"), ("document_id", "=", False)], order="id", limit=count
+    )
+    from odoo.addons.base.models.ir_actions_report import _wkhtml
+
+    figures = {
+        "letters": len(letters),
+        "batch_size": dunning_letter_delivery.DELIVERY_BATCH_SIZE,
+        "wkhtmltopdf": f"{_wkhtml().version}, "
+        f"{'patched' if _wkhtml().is_patched_qt else 'unpatched'} Qt",
+    }
+    with patch.object(Report, "_run_wkhtmltopdf", counting):
+        started = time.perf_counter()
+        letters._render_documents()
+        figures["batched_seconds"] = round(time.perf_counter() - started, 1)
+        figures["batched_calls"] = len(calls)
+        figures["pages"] = sum(
+            env["dunning.letter"]._pdf_page_count(doc.raw) for doc in letters.document_id
+        )
+        env.cr.rollback()
+        env.invalidate_all()
+        calls.clear()
+        started = time.perf_counter()
+        for letter in letters:
+            letter._render_documents()
+        figures["single_seconds"] = round(time.perf_counter() - started, 1)
+        figures["single_calls"] = len(calls)
+        env.cr.rollback()
+        env.invalidate_all()
+    sample = env["dunning.letter"].search(
+        [("delivery_state", "=", "pending"), ("channel", "=", "email")], order="id", limit=full
+    )
+    started = time.perf_counter()
+    for batch in split_every(dunning_letter_delivery.DELIVERY_BATCH_SIZE, sample.ids):
+        env["dunning.letter"].browse(batch)._deliver_isolated()
+        env.cr.commit()
+    seconds = time.perf_counter() - started
+    delivered = env["dunning.letter"].search_count(
+        [("id", "in", sample.ids), ("delivery_state", "=", "done")]
+    )
+    figures.update(
+        full_letters=len(sample),
+        full_delivered=delivered,
+        full_seconds=round(seconds, 1),
+        full_per_minute=round(delivered / seconds * 60, 1) if seconds else 0,
+        invoice_pdfs=env["account.move"].search_count([("invoice_pdf_report_id", "!=", False)]),
+        mails=env["mail.mail"].search_count([("model", "=", "dunning.letter")]),
+        peak_mb=round(peak_mb()),
+    )
+    return figures
+
+
 if __name__ == "__main__":
-    db_name, mode, run_date = sys.argv[1], sys.argv[2], date.fromisoformat(sys.argv[3])
+    db_name, mode = sys.argv[1], sys.argv[2]
+    run_date = (
+        date.fromisoformat(sys.argv[3]) if len(sys.argv) > 3 and sys.argv[3][:1].isdigit() else None
+    )
     check = int(sys.argv[sys.argv.index("--check") + 1]) if "--check" in sys.argv else 0
     registry, cr, env = open_env(db_name)
     try:
         if mode == "ours":
             result = run_ours(env, run_date, check)
+        elif mode == "delivery":
+            result = run_delivery(
+                env,
+                int(sys.argv[sys.argv.index("--letters") + 1]),
+                int(sys.argv[sys.argv.index("--full") + 1]),
+            )
         elif mode == "oca-setup":
             result = setup_oca(env)
         else:

@@ -65,6 +65,25 @@ def main(path, run_date, commit):
             )
             + " matched the engine's decisions computed beforehand from ORM reads."
         )
+    for label, row in rows.items():
+        if not label.startswith("delivery-"):
+            continue
+        out += [
+            "",
+            f"Delivery step (letters of the {int(label[9:]):,}-invoice runs; wkhtmltopdf "
+            f"{row.get('wkhtmltopdf', '')}):",
+            "",
+            "| letter PDFs | wkhtmltopdf calls | seconds | letters per minute |",
+            "|---|---:|---:|---:|",
+            f"| {row['letters']:,} in batches of {row['batch_size']} ({row['pages']:,} pages) "
+            f"| {row['batched_calls']} | {row['batched_seconds']} "
+            f"| {row['letters'] / row['batched_seconds'] * 60:,.0f} |",
+            f"| {row['letters']:,} one by one | {row['single_calls']} | {row['single_seconds']} "
+            f"| {row['letters'] / row['single_seconds'] * 60:,.0f} |",
+            f"| {row['full_letters']} e-mail letters delivered completely (letter PDF, "
+            f"invoice PDFs with Factur-X, e-mail queued) | | {row['full_seconds']} "
+            f"| {row['full_per_minute']} |",
+        ]
     builds = {label: row for label, row in rows.items() if label.startswith("build-")}
     if builds:
         out.append("")

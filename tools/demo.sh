@@ -10,7 +10,7 @@ dropdb --if-exists --force "$DB"  # --force: a running demo server is disconnect
 createdb "$DB"
 echo "Installing account_dunning_collect and l10n_de into $DB ..."
 "${ODOO_BIN[@]}" "${ODOO_DB_ARGS[@]}" -d "$DB" -i account_dunning_collect,l10n_de \
-    --stop-after-init --log-level=warn
+    --load-language de_DE --stop-after-init --log-level=warn
 echo "Creating the demo company, customers and invoices; running the dunning ..."
 DUNNING_ROOT="$ROOT" "${ODOO_BIN[@]}" shell "${ODOO_DB_ARGS[@]}" -d "$DB" --log-level=warn --no-http < "$ROOT/tools/demo_data.py"
 if [ -n "${SERVE:-}" ]; then

@@ -68,17 +68,23 @@ for index, name in enumerate(COMPANIES + CONSUMERS):
     customers |= env["res.partner"].create(values)
 
 # --- invoices ----------------------------------------------------------------------
+# Products with the company's 19 % VAT: Factur-X/ZUGFeRD needs an item name and VAT.
 products = [
-    ("Beratung (Stunde)", 120.0), ("Wartungsvertrag Monat", 89.0), ("Installation", 450.0),
-    ("Schulung (Tag)", 980.0), ("Ersatzteile", 64.5), ("Softwarelizenz", 299.0),
+    (env["product.product"].create(
+        {"name": name, "type": "service", "list_price": price, "company_id": company.id,
+         "taxes_id": [Command.set(company.account_sale_tax_id.ids)]}), price)
+    for name, price in [
+        ("Beratung (Stunde)", 120.0), ("Wartungsvertrag Monat", 89.0), ("Installation", 450.0),
+        ("Schulung (Tag)", 980.0), ("Ersatzteile", 64.5), ("Softwarelizenz", 299.0),
+    ]
 ]
 invoice_vals = []
 for number in range(150):
     partner = customers[number % len(customers)]
     invoice_date = DEMO_DATE - timedelta(days=rng.randint(5, 120))
     lines = [
-        Command.create({"name": name, "quantity": rng.randint(1, 5), "price_unit": price})
-        for name, price in rng.sample(products, rng.randint(1, 3))
+        Command.create({"product_id": product.id, "quantity": rng.randint(1, 5), "price_unit": price})
+        for product, price in rng.sample(products, rng.randint(1, 3))
     ]
     invoice_vals.append(
         {
@@ -173,6 +179,9 @@ open_items = env["account.move"].search(
      ("is_dunning_charge", "=", False), ("payment_state", "in", ("not_paid", "partial"))]
 )
 overdue = open_items.filtered(lambda m: m.invoice_date_due < DEMO_DATE)
+queued = letters.filtered(lambda l: l.delivery_state == "pending")
+print(f"Letters queued for delivery (PDF, e-mail): {len(queued)} -- the delivery job makes them "
+      "once Odoo runs (make demo SERVE=1); letters by post then wait under 'Print Letters'.")
 print(f"Open invoices: {len(open_items)}, overdue: {len(overdue)} "
       f"({sum(overdue.mapped('amount_residual')):,.2f} EUR), in dunning: "
       f"{len(open_items.filtered('dunning_level_id'))}")

@@ -12,6 +12,7 @@ after that transaction has committed.
 import io
 import logging
 import re
+import time
 from collections import defaultdict
 
 from markupsafe import Markup, escape
@@ -21,6 +22,8 @@ from odoo.exceptions import UserError
 from odoo.tools import SQL, email_normalize, format_amount, format_date, split_every
 from odoo.tools.mail import generate_tracking_message_id
 from odoo.tools.pdf import PdfFileReader
+
+from odoo.addons.base.models.ir_actions_report import _wkhtml
 
 from ..tools import bulk_insert, check_xml, xml_from_pdf
 
@@ -35,8 +38,10 @@ DELIVERY_STATES = [
     ("failed", "Failed"),
 ]
 MAX_DELIVERY_ATTEMPTS = 3
-# letters rendered per wkhtmltopdf call and delivered per transaction
-DELIVERY_BATCH_SIZE = 50
+# letters rendered per wkhtmltopdf call and delivered per transaction: small
+# enough for a batch (with its invoices' PDFs) to end well within a cron's
+# time limit (120 s by default in a threaded server)
+DELIVERY_BATCH_SIZE = 20
 PLACEHOLDER = re.compile(r"\{(partner|deadline|total|letter|company)\}")
 EINVOICE_XML_NAMES = ("factur-x.xml", "zugferd-invoice.xml")
 
@@ -158,14 +163,16 @@ class DunningLetter(models.Model):
         failed_ids = []
         while remaining:
             letters = self.search(
-                domain + [("id", "not in", failed_ids)], order="id", limit=DELIVERY_BATCH_SIZE
+                [*domain, ("id", "not in", failed_ids)], order="id", limit=DELIVERY_BATCH_SIZE
             )
             if not letters:
                 break
+            started = time.monotonic()
             failed_ids += letters._deliver_isolated().ids
             remaining = max(remaining - len(letters), 0)
-            if not self.env["ir.cron"]._commit_progress(len(letters), remaining=remaining):
-                break
+            time_left = self.env["ir.cron"]._commit_progress(len(letters), remaining=remaining)
+            if time_left <= 2 * (time.monotonic() - started):
+                break  # ir.cron calls the job again at once for the letters left
 
     # ------------------------------------------------------------------
     # BUSINESS
@@ -200,15 +207,17 @@ class DunningLetter(models.Model):
         letters = self.filtered(lambda letter: letter.delivery_state == "pending")
         if not letters:
             return
-        for company, company_letters in letters.grouped("company_id").items():
-            company_letters = company_letters.with_company(company)
+        for company, by_company in letters.grouped("company_id").items():
+            company_letters = by_company.with_company(company)
             company_letters._render_documents()
             company_letters.filtered(
                 lambda letter: letter.channel in ("email", "email_letter")
             )._deliver_by_email()
             to_print = company_letters.filtered(
-                lambda letter: letter.channel in ("letter", "email_letter")
-                and letter.delivery_state == "pending"
+                lambda letter: (
+                    letter.channel in ("letter", "email_letter")
+                    and letter.delivery_state == "pending"
+                )
             )
             to_print.write({"delivery_state": "to_print", "delivery_error": False})
             if to_print:
@@ -262,7 +271,9 @@ class DunningLetter(models.Model):
                 )
             )
         for chunk in split_every(DELIVERY_BATCH_SIZE, todo.ids, self.browse):
-            content, report_type = report_model._pre_render_qweb_pdf(LETTER_REPORT, res_ids=chunk.ids)
+            content, report_type = report_model._pre_render_qweb_pdf(
+                LETTER_REPORT, res_ids=chunk.ids
+            )
             by_id = report_model._get_splitted_report(LETTER_REPORT, content, report_type)
             missing = set(chunk.ids) - set(by_id)
             if missing:
@@ -433,9 +444,13 @@ class DunningLetter(models.Model):
             return {}, {}
         missing = invoices.filtered(lambda move: not move.invoice_pdf_report_id)
         if missing:
-            self.env["account.move.send"]._generate_and_send_invoices(
-                missing, allow_raising=False, sending_methods=["manual"]
-            )
+            # Odoo renders its invoices in one wkhtmltopdf call, which a build
+            # against an unpatched Qt refuses for more than one document
+            together = self._test_mode() or _wkhtml().is_patched_qt
+            for moves in [missing] if together else list(missing):
+                self.env["account.move.send"]._generate_and_send_invoices(
+                    moves, allow_raising=False, sending_methods=["manual"]
+                )
             invoices.invalidate_recordset(["invoice_pdf_report_id"])
         separate_xml = defaultdict(lambda: self.env["ir.attachment"])
         for attachment in self.env["ir.attachment"].search(
@@ -509,7 +524,9 @@ class DunningLetter(models.Model):
         """Render missing documents in one call, merge all into one PDF, mark letters posted."""
         for company, letters in self.grouped("company_id").items():
             letters.with_company(company)._render_documents()
-        content = self._merge_documents(self.document_id.sorted(lambda doc: self.ids.index(doc.res_id)))
+        content = self._merge_documents(
+            self.document_id.sorted(lambda doc: self.ids.index(doc.res_id))
+        )
         today = fields.Date.context_today(self)
         runs = self.run_id
         batch = (

@@ -52,7 +52,6 @@ class DunningLevel(models.Model):
         help="E-mail sent with the letter; the default dunning template when empty.",
     )
     attach_invoices = fields.Boolean(
-        "Attach Invoices",
         default=True,
         help="Attach the PDF of every overdue invoice (with its embedded Factur-X/ZUGFeRD "
         "XML) to the e-mail.",

@@ -118,9 +118,7 @@ class DunningRun(models.Model):
         compute="_compute_delivery_counts",
         help="Sent letters whose document or e-mail the delivery job has not made yet.",
     )
-    failed_delivery_count = fields.Integer(
-        "Deliveries Failed", compute="_compute_delivery_counts"
-    )
+    failed_delivery_count = fields.Integer("Deliveries Failed", compute="_compute_delivery_counts")
 
     @api.depends("letter_ids.delivery_state")
     def _compute_delivery_counts(self):

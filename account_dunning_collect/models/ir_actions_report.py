@@ -1,6 +1,7 @@
 import lxml.html
 
 from odoo import models
+
 from odoo.addons.base.models.ir_actions_report import _wkhtml
 
 DIN5008_LAYOUT = "l10n_din5008.external_layout_din5008"

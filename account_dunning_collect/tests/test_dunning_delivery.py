@@ -149,7 +149,7 @@ class TestDunningDelivery(DunningCommon):
             f"{invoice.name} 03/01/2026 03/15/2026 21 1,190.00 € 1,190.00 € 1st dunning",
             "Dunning fee ( 1st dunning ) 5.00 €",
             f"{reminder_charges.name} (dunning charges) 03/22/2026 03/25/2026 11 2.34 € 2.34 €",
-            f"Default interest on invoice {invoice.name} : 03/23/2026 – 04/05/2026 , 14 days",
+            f"Default interest on invoice {invoice.name} : 03/23/2026 \u2013 04/05/2026 , 14 days",
             "4.69 €",
             "Total to pay 1,202.03 €",
             "by 04/12/2026",
@@ -178,7 +178,9 @@ class TestDunningDelivery(DunningCommon):
         letter = self._letters()
         html = self._html(letter)
         self.assertIn('name="dunning_window_address"', html)
-        self.assertRegex(html, r'<h2 class="mt-4 o_dunning_subject">\s*<span>Payment reminder</span>')
+        self.assertRegex(
+            html, r'<h2 class="mt-4 o_dunning_subject">\s*<span>Payment reminder</span>'
+        )
         report = self.env.ref("account_dunning_collect.action_report_dunning_letter")
         self.assertEqual(
             report.get_paperformat(),
@@ -362,7 +364,13 @@ class TestDunningDelivery(DunningCommon):
             self._deliver_letters()
             self.assertRecordValues(
                 letter,
-                [{"delivery_state": "pending", "delivery_attempts": 1, "delivery_error": "printer on fire"}],
+                [
+                    {
+                        "delivery_state": "pending",
+                        "delivery_attempts": 1,
+                        "delivery_error": "printer on fire",
+                    }
+                ],
             )
             for __ in range(MAX_DELIVERY_ATTEMPTS - 1):
                 self._deliver_letters()
@@ -377,7 +385,9 @@ class TestDunningDelivery(DunningCommon):
     @mute_logger(DELIVERY)
     def test_crash_after_email_sends_nothing_twice(self):
         self._invoice(self.customer, 100.0, "2026-03-01")
-        self._invoice(self._create_customer("Zweite AG", email="z@example.com"), 100.0, "2026-03-01")
+        self._invoice(
+            self._create_customer("Zweite AG", email="z@example.com"), 100.0, "2026-03-01"
+        )
         self._run("2026-03-22")
         letters = self._letters()
         Letter = type(self.env["dunning.letter"])
@@ -397,6 +407,35 @@ class TestDunningDelivery(DunningCommon):
         self.assertEqual(set(letters.mapped("delivery_state")), {"done"})
         self.assertEqual(len(self._mails(letters[0])), 1)
         self.assertEqual(len(self._mails(letters[1])), 1)
+
+    def test_job_stops_before_its_time_limit_and_resumes(self):
+        for name in ("B AG", "C AG"):
+            self._invoice(self._create_customer(name, email="x@example.com"), 100.0, "2026-03-01")
+        self._invoice(self.customer, 100.0, "2026-03-01")
+        self._run("2026-03-22")
+        letters = self._letters()
+        self.registry_enter_test_mode()
+        IrCron = type(self.env["ir.cron"])
+        original = IrCron._commit_progress
+        calls = []
+
+        def little_time_left_after_first_batch(cron_self, processed=0, **kwargs):
+            calls.append((processed, kwargs.get("remaining")))
+            time_left = original(cron_self, processed, **kwargs)
+            return 0.0 if processed and len([c for c in calls if c[0]]) == 1 else time_left
+
+        with (
+            freeze_time("2026-03-22 06:00:00"),
+            patch(f"{DELIVERY}.DELIVERY_BATCH_SIZE", 1),
+            patch.object(IrCron, "_commit_progress", little_time_left_after_first_batch),
+        ):
+            self.env.ref("account_dunning_collect.ir_cron_dunning_delivery").method_direct_trigger()
+        # the first call stopped after one letter; ir.cron called the job again at once
+        self.assertEqual(
+            [c for c in calls if c[1] is not None], [(0, 3), (1, 2), (0, 2), (1, 1), (1, 0)]
+        )
+        self.env.invalidate_all()
+        self.assertEqual(set(letters.mapped("delivery_state")), {"done"})
 
     def test_wkhtmltopdf_missing_names_the_package(self):
         self._invoice(self.customer, 100.0, "2026-03-01")

@@ -18,7 +18,7 @@ def import_facturx():
     ``stdnum`` back a plain source loader fixes it; this is the one place the
     addon does it.
     """
-    import stdnum  # noqa: PLC0415 - only needed here, and the loader must be fixed first
+    import stdnum
 
     spec = stdnum.__spec__
     if not isinstance(spec.loader, importlib.machinery.SourceFileLoader):
@@ -33,7 +33,7 @@ def xml_from_pdf(pdf_bytes):
     facturx = import_facturx()
     try:
         filename, xml = facturx.get_xml_from_pdf(pdf_bytes, check_xsd=False)
-    except Exception:  # noqa: BLE001 - a damaged PDF is reported as "no XML"
+    except Exception:
         _logger.info("Could not read the embedded XML of a PDF", exc_info=True)
         return None, None
     return filename, xml
@@ -46,6 +46,6 @@ def check_xml(xml_bytes):
     with mute_logger("factur-x"):
         try:
             facturx.xml_check_xsd(xml_bytes, flavor="autodetect", level="autodetect")
-        except Exception as error:  # noqa: BLE001 - the library raises plain Exceptions
+        except Exception as error:
             return str(error) or error.__class__.__name__
     return None
