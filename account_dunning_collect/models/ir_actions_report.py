@@ -1,6 +1,10 @@
+import io
+from urllib.parse import quote, unquote
+
 import lxml.html
 
 from odoo import models
+from odoo.tools.pdf import PdfFileReader, PdfFileWriter
 
 from odoo.addons.base.models.ir_actions_report import _wkhtml
 
@@ -41,8 +45,8 @@ class IrActionsReport(models.Model):
         takes a single input document and ignores headers and footers. Odoo
         would then refuse a batch of letters; joined into one document, each
         letter starting on a new page with its subject as the only top-level
-        heading, they render in one call and Odoo splits the PDF per letter
-        by those headings.
+        heading, they render in one call and the PDF is split per letter
+        by the link each letter's first page carries.
         """
         if (
             len(bodies) > 1
@@ -60,6 +64,63 @@ class IrActionsReport(models.Model):
             specific_paperformat_args=specific_paperformat_args,
             set_viewport_size=set_viewport_size,
         )
+
+    def _render_qweb_pdf_prepare_streams(self, report_ref, data, res_ids=None):
+        """Split a batch of letters rendered without PDF outlines, by their page markers.
+
+        Odoo splits a multi-record PDF by its outlines, which an unpatched
+        wkhtmltopdf does not write; when it could not, each letter's first
+        page is found by the link that only that page carries
+        (``mailto:…?subject=<letter number>``, see the report).
+        """
+        streams = super()._render_qweb_pdf_prepare_streams(report_ref, data, res_ids=res_ids)
+        if (
+            res_ids
+            and len(res_ids) > 1
+            and len(set(res_ids)) == len(res_ids)
+            and set(streams) == {False}
+            and self._get_report(report_ref).report_name == LETTER_REPORT
+        ):
+            letters = self.env["dunning.letter"].browse(res_ids)
+            split = self._split_letters(streams[False]["stream"].getvalue(), letters)
+            if split:
+                return {
+                    letter_id: {"stream": io.BytesIO(content), "attachment": None}
+                    for letter_id, content in split.items()
+                }
+        return streams
+
+    def _split_letters(self, content, letters):
+        """Return {letter id: PDF bytes} cut at each letter's marked first page, or None."""
+        by_subject = {letter.name: letter.id for letter in letters}
+        reader = PdfFileReader(io.BytesIO(content), strict=False)
+        starts = []
+        for index, page in enumerate(reader.pages):
+            for annotation in page.get("/Annots") or []:
+                uri = (annotation.get_object().get("/A") or {}).get("/URI") or ""
+                if not uri.startswith("mailto:") or "subject=" not in uri:
+                    continue
+                subject = unquote(uri.split("subject=", 1)[1].split("&", 1)[0])
+                letter_id = by_subject.get(subject)
+                if letter_id and letter_id not in {start[1] for start in starts}:
+                    starts.append((index, letter_id))
+        if len(starts) != len(letters) or not starts or starts[0][0] != 0:
+            return None
+        result = {}
+        for position, (first, letter_id) in enumerate(starts):
+            last = starts[position + 1][0] if position + 1 < len(starts) else len(reader.pages)
+            writer = PdfFileWriter()
+            for number in range(first, last):
+                writer.add_page(reader.pages[number])
+            stream = io.BytesIO()
+            writer.write(stream)
+            result[letter_id] = stream.getvalue()
+        return result
+
+    @staticmethod
+    def _letter_marker(letter, email):
+        """The link only a letter's first page carries: mail to us about this letter."""
+        return f"mailto:{email or ''}?subject={quote(letter.name or '')}"
 
     def _join_letter_bodies(self, bodies):
         """One HTML document of all letters, a page break before each but the first."""

@@ -1,6 +1,8 @@
+import io
 import re
 from datetime import date
 from unittest.mock import patch
+from urllib.parse import quote
 
 from freezegun import freeze_time
 
@@ -8,6 +10,7 @@ from odoo.exceptions import UserError
 from odoo.fields import Command
 from odoo.tests import tagged
 from odoo.tools import mute_logger
+from odoo.tools.pdf import PdfFileReader
 
 from ..models.dunning_letter_delivery import LETTER_REPORT, MAX_DELIVERY_ATTEMPTS
 from .common import DunningCommon
@@ -80,6 +83,15 @@ class TestDunningDelivery(DunningCommon):
         """The letter's text as a reader sees it: no tags, single spaces."""
         text = re.sub(r"<[^>]+>", " ", self._html(letter)).replace("&nbsp;", " ")
         return re.sub(r"\s+", " ", text.replace("\xa0", " ").replace("\ufeff", ""))
+
+    def _marks(self, content):
+        """Letter numbers of the 'mail us about this letter' links in a PDF."""
+        reader = PdfFileReader(io.BytesIO(content), strict=False)
+        return [
+            annotation.get_object()["/A"]["/URI"].split("subject=")[1]
+            for page in reader.pages
+            for annotation in page.get("/Annots") or []
+        ]
 
     def _mails(self, letter):
         return self.env["mail.mail"].search(
@@ -504,9 +516,12 @@ class TestDunningDelivery(DunningCommon):
             partners |= self._create_customer(f"Echt {index} AG")
         for partner in partners:
             self._invoice(partner, 100.0, "2026-03-01")
+        for __ in range(45):  # a letter of several pages in the middle of the batch
+            self._invoice(partners[1], 10.0, "2026-03-01")
         self._run("2026-03-22")  # the delivery job has not run: no documents yet
         letters = self._letters()
         self.assertEqual(len(letters), 3)
+        self.assertEqual(len(letters[1].line_ids), 46)
         self.assertFalse(letters.document_id)
         calls = []
         original = Report._run_wkhtmltopdf
@@ -523,6 +538,11 @@ class TestDunningDelivery(DunningCommon):
         pages = [self.env["dunning.letter"]._pdf_page_count(doc.raw) for doc in letters.document_id]
         self.assertEqual(len(letters.document_id), 3)
         self.assertTrue(all(doc.raw.startswith(b"%PDF") for doc in letters.document_id))
+        self.assertEqual(pages[0], 1)
+        self.assertGreater(pages[1], 1)
+        # each letter's PDF carries its own first-page mark, and only that one
+        for letter in letters:
+            self.assertEqual(self._marks(letter.document_id.raw), [quote(letter.name)])
         self.assertEqual(self.env["dunning.letter"]._pdf_page_count(batch.raw), sum(pages))
         # printing again reuses the kept documents: no new rendering
         with patch.object(Report, "_run_wkhtmltopdf", counting):
