@@ -2,13 +2,13 @@
     "name": "Dunning and Collection",
     "summary": "Daily multi-level dunning run with letters, stops, fees, "
     "default interest and handover to collection agencies",
-    "version": "19.0.1.0.0",
+    "version": "19.0.1.1.0",
     "category": "Accounting/Accounting",
     "author": "account_dunning_collect authors",
     "website": "https://github.com/account-dunning-collect/account_dunning_collect",
     "license": "LGPL-3",
     "depends": ["account", "mail"],
-    "external_dependencies": {"python": ["factur-x"]},
+    "external_dependencies": {"python": ["factur-x", "jsonschema"]},
     "data": [
         "security/dunning_security.xml",
         "security/ir.model.access.csv",

@@ -72,8 +72,9 @@ for SIZE in $SIZES; do
         SERVER=$!
         psql -d "$DB" -qc "INSERT INTO ir_config_parameter (key, value) VALUES ('report.url', 'http://127.0.0.1:$PORT') ON CONFLICT (key) DO UPDATE SET value = EXCLUDED.value"
         for _ in $(seq 60); do curl -sf "http://127.0.0.1:$PORT/web/login" >/dev/null && break; sleep 1; done
-        echo "== delivery: ${DELIVERY_LETTERS:-1000} letter PDFs batched and one by one, ${DELIVERY_FULL:-100} letters delivered =="
-        measure "delivery-$SIZE" "$DB" delivery --letters "${DELIVERY_LETTERS:-1000}" --full "${DELIVERY_FULL:-100}"
+        echo "== delivery: ${DELIVERY_LETTERS:-1000} letter PDFs batched, ${DELIVERY_SINGLE:-250} one by one, ${DELIVERY_FULL:-60} letters delivered =="
+        measure "delivery-$SIZE" "$DB" delivery --letters "${DELIVERY_LETTERS:-1000}" \
+            --single "${DELIVERY_SINGLE:-250}" --full "${DELIVERY_FULL:-60}"
         kill "$SERVER"; wait "$SERVER" 2>/dev/null || true
     fi
     dropdb --force "$DB"

@@ -208,8 +208,11 @@ def run_oca(env, run_date):
     }
 
 
-def run_delivery(env, count, full):
-    """Render ``count`` queued letters batched and one by one; deliver ``full`` completely."""
+def run_delivery(env, count, single, full):
+    """Render ``count`` queued letters batched, ``single`` of them one by one; deliver ``full``.
+
+    Prints the figures after each phase, so a late failure keeps the earlier ones.
+    """
     from unittest.mock import patch
 
     from odoo.addons.account_dunning_collect.models import dunning_letter_delivery
@@ -243,14 +246,17 @@ def run_delivery(env, count, full):
         )
         env.cr.rollback()
         env.invalidate_all()
+        print("RESULT " + json.dumps(figures), flush=True)
         calls.clear()
         started = time.perf_counter()
-        for letter in letters:
+        for letter in letters[:single]:
             letter._render_documents()
+        figures["single_letters"] = min(single, len(letters))
         figures["single_seconds"] = round(time.perf_counter() - started, 1)
         figures["single_calls"] = len(calls)
         env.cr.rollback()
         env.invalidate_all()
+        print("RESULT " + json.dumps(figures), flush=True)
     sample = env["dunning.letter"].search(
         [("delivery_state", "=", "pending"), ("channel", "=", "email")], order="id", limit=full
     )
@@ -267,7 +273,9 @@ def run_delivery(env, count, full):
         full_delivered=delivered,
         full_seconds=round(seconds, 1),
         full_per_minute=round(delivered / seconds * 60, 1) if seconds else 0,
-        invoice_pdfs=env["account.move"].search_count([("invoice_pdf_report_id", "!=", False)]),
+        invoice_pdfs=env["ir.attachment"].search_count(
+            [("res_model", "=", "account.move"), ("res_field", "=", "invoice_pdf_report_file")]
+        ),
         mails=env["mail.mail"].search_count([("model", "=", "dunning.letter")]),
         peak_mb=round(peak_mb()),
     )
@@ -288,6 +296,7 @@ if __name__ == "__main__":
             result = run_delivery(
                 env,
                 int(sys.argv[sys.argv.index("--letters") + 1]),
+                int(sys.argv[sys.argv.index("--single") + 1]),
                 int(sys.argv[sys.argv.index("--full") + 1]),
             )
         elif mode == "oca-setup":

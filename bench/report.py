@@ -78,11 +78,12 @@ def main(path, run_date, commit):
             f"| {row['letters']:,} in batches of {row['batch_size']} ({row['pages']:,} pages) "
             f"| {row['batched_calls']} | {row['batched_seconds']} "
             f"| {row['letters'] / row['batched_seconds'] * 60:,.0f} |",
-            f"| {row['letters']:,} one by one | {row['single_calls']} | {row['single_seconds']} "
-            f"| {row['letters'] / row['single_seconds'] * 60:,.0f} |",
+            f"| {row['single_letters']:,} of them one by one | {row['single_calls']} "
+            f"| {row['single_seconds']} "
+            f"| {row['single_letters'] / row['single_seconds'] * 60:,.0f} |",
             f"| {row['full_letters']} e-mail letters delivered completely (letter PDF, "
-            f"invoice PDFs with Factur-X, e-mail queued) | | {row['full_seconds']} "
-            f"| {row['full_per_minute']} |",
+            f"{row['invoice_pdfs']} invoice PDFs with Factur-X made, {row['mails']} e-mails "
+            f"queued) | | {row['full_seconds']} | {row['full_per_minute']} |",
         ]
     builds = {label: row for label, row in rows.items() if label.startswith("build-")}
     if builds:

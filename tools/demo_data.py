@@ -35,6 +35,8 @@ term_14, term_30, term_split = payment_terms(env)
 TERMS = [term_14] * 6 + [term_30] * 3 + [term_split]
 
 # --- customers -------------------------------------------------------------------
+admin = env.ref("base.user_admin")
+admin.lang = "en_US"  # the back office in English; customers get letters in their language
 COMPANIES = [
     "Bäckerei Schmidt GmbH", "Autohaus Weber KG", "Elektro Fischer GmbH", "Gartenbau Meyer",
     "Hotel Zur Post GmbH", "IT-Service Wagner UG", "Kanzlei Becker & Partner", "Landhandel Schulz eG",
@@ -62,6 +64,7 @@ for index, name in enumerate(COMPANIES + CONSUMERS):
         "city": city,
         "email": False if index % 6 == 5 else f"rechnung@{slug}.example",
         "lang": "de_DE" if index % 5 else "en_US",
+        "user_id": admin.id,  # the salesperson signs the letters
     }
     if name == "Reisebüro Klein":
         values.update(street=False, zip=False, city=False, email=False)  # no way to reach them

@@ -7,3 +7,4 @@ from . import test_dunning_base_rate
 from . import test_dunning_charges
 from . import test_dunning_allocation
 from . import test_dunning_delivery
+from . import test_engine_collection

@@ -1,0 +1,446 @@
+"""The data handed over to a collection agency, its three formats and their signature.
+
+Plain Python, no Odoo import: the case model gathers a ``Claim`` and calls
+these builders. A German agency's first letter must state the creditor, the
+basis of the claim, the interest calculation and the costs (RDG §13a); the
+claim therefore carries per invoice its number, dates, description,
+principal, fees with dates, interest with rate and period, and the dunning
+history, and the debtor's full address and contact data.
+
+The JSON and XML formats follow ``data/schema/collection_claim.schema.json``
+and ``data/schema/collection_claim.xsd``; the CSV has one row per invoice with
+the columns of ``CSV_COLUMNS``. An update message (a payment the creditor
+received directly, a recall) has the same shape with ``message_type`` set.
+"""
+
+import csv
+import hashlib
+import hmac
+import io
+import json
+from dataclasses import dataclass, field
+from datetime import date
+from decimal import Decimal
+from pathlib import Path
+
+from lxml import etree
+
+SCHEMA_VERSION = "1.0"
+SCHEMA_DIR = Path(__file__).resolve().parent.parent / "data" / "schema"
+MESSAGE_TYPES = ("handover", "update", "recall")
+SIGNATURE_HEADER = "X-Dunning-Signature"
+XML_NAMESPACE = "urn:account-dunning-collect:collection-claim:1"
+
+CSV_COLUMNS = (
+    "case_reference",
+    "message_type",
+    "handover_date",
+    "currency",
+    "creditor_name",
+    "creditor_vat",
+    "debtor_reference",
+    "debtor_name",
+    "debtor_is_company",
+    "debtor_street",
+    "debtor_zip",
+    "debtor_city",
+    "debtor_country",
+    "debtor_email",
+    "debtor_phone",
+    "invoice_number",
+    "invoice_date",
+    "due_date",
+    "description",
+    "principal",
+    "fees",
+    "fees_detail",
+    "interest",
+    "interest_detail",
+    "total",
+    "dunning_history",
+)
+
+
+@dataclass(frozen=True)
+class Party:
+    """Creditor or debtor with the address and contact data an agency needs."""
+
+    name: str
+    street: str = ""
+    street2: str = ""
+    zip: str = ""
+    city: str = ""
+    country_code: str = ""
+    email: str = ""
+    phone: str = ""
+    vat: str = ""
+    reference: str = ""
+    is_company: bool = True
+
+
+@dataclass(frozen=True)
+class Fee:
+    """A cost charged to the debtor, e.g. a dunning fee, with the date it was charged."""
+
+    date: date
+    description: str
+    amount: Decimal
+
+
+@dataclass(frozen=True)
+class Interest:
+    """Default interest on a principal for a period at an annual rate (text, e.g. '10.27 %')."""
+
+    principal: Decimal
+    rate: str
+    date_from: date
+    date_to: date
+    days: int
+    amount: Decimal
+
+
+@dataclass(frozen=True)
+class DunningEvent:
+    """A dunning letter that concerned the invoice."""
+
+    date: date
+    level: str
+    channel: str
+    letter: str
+
+
+@dataclass(frozen=True)
+class ClaimItem:
+    """One invoice of the claim."""
+
+    number: str
+    invoice_date: date | None
+    due_date: date | None
+    description: str
+    principal: Decimal
+    fees: tuple[Fee, ...] = ()
+    interest: tuple[Interest, ...] = ()
+    history: tuple[DunningEvent, ...] = ()
+
+    @property
+    def amount_fees(self) -> Decimal:
+        return sum((fee.amount for fee in self.fees), Decimal(0))
+
+    @property
+    def amount_interest(self) -> Decimal:
+        return sum((interest.amount for interest in self.interest), Decimal(0))
+
+    @property
+    def amount_total(self) -> Decimal:
+        return self.principal + self.amount_fees + self.amount_interest
+
+
+@dataclass(frozen=True)
+class Payment:
+    """A payment the creditor received directly while the case is open."""
+
+    date: date
+    amount: Decimal
+    reference: str = ""
+
+
+@dataclass(frozen=True)
+class Claim:
+    """What is handed over (or updated) for one debtor."""
+
+    reference: str
+    message_type: str
+    handover_date: date
+    currency: str
+    creditor: Party
+    debtor: Party
+    items: tuple[ClaimItem, ...]
+    payments: tuple[Payment, ...] = field(default=())
+
+    @property
+    def amount_principal(self) -> Decimal:
+        return sum((item.principal for item in self.items), Decimal(0))
+
+    @property
+    def amount_fees(self) -> Decimal:
+        return sum((item.amount_fees for item in self.items), Decimal(0))
+
+    @property
+    def amount_interest(self) -> Decimal:
+        return sum((item.amount_interest for item in self.items), Decimal(0))
+
+    @property
+    def amount_total(self) -> Decimal:
+        return self.amount_principal + self.amount_fees + self.amount_interest
+
+    @property
+    def amount_paid(self) -> Decimal:
+        return sum((payment.amount for payment in self.payments), Decimal(0))
+
+
+def _money(value: Decimal) -> str:
+    return f"{Decimal(value):.2f}"
+
+
+def _day(value: date | None) -> str | None:
+    return value.isoformat() if value else None
+
+
+def _party(party: Party) -> dict:
+    return {
+        "name": party.name,
+        "is_company": party.is_company,
+        "reference": party.reference,
+        "vat": party.vat,
+        "address": {
+            "street": party.street,
+            "street2": party.street2,
+            "zip": party.zip,
+            "city": party.city,
+            "country": party.country_code,
+        },
+        "email": party.email,
+        "phone": party.phone,
+    }
+
+
+def claim_to_dict(claim: Claim) -> dict:
+    """The claim as the JSON document of the schema (amounts as strings with two decimals)."""
+    if claim.message_type not in MESSAGE_TYPES:
+        raise ValueError(f"unknown message type {claim.message_type!r}")
+    return {
+        "schema_version": SCHEMA_VERSION,
+        "message_type": claim.message_type,
+        "case_reference": claim.reference,
+        "handover_date": _day(claim.handover_date),
+        "currency": claim.currency,
+        "creditor": _party(claim.creditor),
+        "debtor": _party(claim.debtor),
+        "items": [
+            {
+                "invoice_number": item.number,
+                "invoice_date": _day(item.invoice_date),
+                "due_date": _day(item.due_date),
+                "description": item.description,
+                "principal": _money(item.principal),
+                "fees": [
+                    {
+                        "date": _day(fee.date),
+                        "description": fee.description,
+                        "amount": _money(fee.amount),
+                    }
+                    for fee in item.fees
+                ],
+                "interest": [
+                    {
+                        "principal": _money(interest.principal),
+                        "rate": interest.rate,
+                        "date_from": _day(interest.date_from),
+                        "date_to": _day(interest.date_to),
+                        "days": interest.days,
+                        "amount": _money(interest.amount),
+                    }
+                    for interest in item.interest
+                ],
+                "total": _money(item.amount_total),
+                "dunning_history": [
+                    {
+                        "date": _day(event.date),
+                        "level": event.level,
+                        "channel": event.channel,
+                        "letter": event.letter,
+                    }
+                    for event in item.history
+                ],
+            }
+            for item in claim.items
+        ],
+        "payments": [
+            {
+                "date": _day(payment.date),
+                "amount": _money(payment.amount),
+                "reference": payment.reference,
+            }
+            for payment in claim.payments
+        ],
+        "totals": {
+            "principal": _money(claim.amount_principal),
+            "fees": _money(claim.amount_fees),
+            "interest": _money(claim.amount_interest),
+            "total": _money(claim.amount_total),
+            "paid": _money(claim.amount_paid),
+            "open": _money(claim.amount_total - claim.amount_paid),
+        },
+    }
+
+
+def to_json(claim: Claim) -> bytes:
+    """The claim as UTF-8 JSON."""
+    return json.dumps(claim_to_dict(claim), ensure_ascii=False, indent=2).encode()
+
+
+def _xml_party(parent, tag, data):
+    node = etree.SubElement(parent, tag, isCompany="true" if data["is_company"] else "false")
+    for key in ("name", "reference", "vat"):
+        etree.SubElement(node, key).text = data[key]
+    address = etree.SubElement(node, "address")
+    for key in ("street", "street2", "zip", "city", "country"):
+        etree.SubElement(address, key).text = data["address"][key]
+    for key in ("email", "phone"):
+        etree.SubElement(node, key).text = data[key]
+
+
+def to_xml(claim: Claim) -> bytes:
+    """The claim as XML in the namespace of ``collection_claim.xsd``."""
+    data = claim_to_dict(claim)
+    root = etree.Element(
+        "claim",
+        nsmap={None: XML_NAMESPACE},
+        schemaVersion=data["schema_version"],
+        messageType=data["message_type"],
+    )
+    etree.SubElement(root, "caseReference").text = data["case_reference"]
+    etree.SubElement(root, "handoverDate").text = data["handover_date"]
+    etree.SubElement(root, "currency").text = data["currency"]
+    _xml_party(root, "creditor", data["creditor"])
+    _xml_party(root, "debtor", data["debtor"])
+    items = etree.SubElement(root, "items")
+    for item in data["items"]:
+        node = etree.SubElement(items, "item")
+        etree.SubElement(node, "invoiceNumber").text = item["invoice_number"]
+        if item["invoice_date"]:
+            etree.SubElement(node, "invoiceDate").text = item["invoice_date"]
+        if item["due_date"]:
+            etree.SubElement(node, "dueDate").text = item["due_date"]
+        etree.SubElement(node, "description").text = item["description"]
+        etree.SubElement(node, "principal").text = item["principal"]
+        fees = etree.SubElement(node, "fees")
+        for fee in item["fees"]:
+            fee_node = etree.SubElement(fees, "fee")
+            for key in ("date", "description", "amount"):
+                etree.SubElement(fee_node, key).text = fee[key]
+        interest_node = etree.SubElement(node, "interest")
+        for interest in item["interest"]:
+            period = etree.SubElement(interest_node, "period")
+            etree.SubElement(period, "principal").text = interest["principal"]
+            etree.SubElement(period, "rate").text = interest["rate"]
+            etree.SubElement(period, "dateFrom").text = interest["date_from"]
+            etree.SubElement(period, "dateTo").text = interest["date_to"]
+            etree.SubElement(period, "days").text = str(interest["days"])
+            etree.SubElement(period, "amount").text = interest["amount"]
+        etree.SubElement(node, "total").text = item["total"]
+        history = etree.SubElement(node, "dunningHistory")
+        for event in item["dunning_history"]:
+            event_node = etree.SubElement(history, "letter")
+            for key in ("date", "level", "channel"):
+                etree.SubElement(event_node, key).text = event[key]
+            etree.SubElement(event_node, "number").text = event["letter"]
+    payments = etree.SubElement(root, "payments")
+    for payment in data["payments"]:
+        payment_node = etree.SubElement(payments, "payment")
+        for key in ("date", "amount", "reference"):
+            etree.SubElement(payment_node, key).text = payment[key]
+    totals = etree.SubElement(root, "totals")
+    for key, value in data["totals"].items():
+        etree.SubElement(totals, key).text = value
+    return etree.tostring(root, xml_declaration=True, encoding="UTF-8", pretty_print=True)
+
+
+def to_csv(claim: Claim) -> bytes:
+    """The claim as CSV (UTF-8, comma, header row ``CSV_COLUMNS``), one row per invoice."""
+    data = claim_to_dict(claim)
+    output = io.StringIO()
+    writer = csv.DictWriter(output, fieldnames=CSV_COLUMNS, lineterminator="\n")
+    writer.writeheader()
+    creditor, debtor = data["creditor"], data["debtor"]
+    for item in data["items"]:
+        writer.writerow(
+            {
+                "case_reference": data["case_reference"],
+                "message_type": data["message_type"],
+                "handover_date": data["handover_date"],
+                "currency": data["currency"],
+                "creditor_name": creditor["name"],
+                "creditor_vat": creditor["vat"],
+                "debtor_reference": debtor["reference"],
+                "debtor_name": debtor["name"],
+                "debtor_is_company": "1" if debtor["is_company"] else "0",
+                "debtor_street": " ".join(
+                    filter(None, [debtor["address"]["street"], debtor["address"]["street2"]])
+                ),
+                "debtor_zip": debtor["address"]["zip"],
+                "debtor_city": debtor["address"]["city"],
+                "debtor_country": debtor["address"]["country"],
+                "debtor_email": debtor["email"],
+                "debtor_phone": debtor["phone"],
+                "invoice_number": item["invoice_number"],
+                "invoice_date": item["invoice_date"] or "",
+                "due_date": item["due_date"] or "",
+                "description": item["description"],
+                "principal": item["principal"],
+                "fees": _money(sum((Decimal(fee["amount"]) for fee in item["fees"]), Decimal(0))),
+                "fees_detail": "; ".join(
+                    f"{fee['date']} {fee['description']} {fee['amount']}" for fee in item["fees"]
+                ),
+                "interest": _money(
+                    sum((Decimal(i["amount"]) for i in item["interest"]), Decimal(0))
+                ),
+                "interest_detail": "; ".join(
+                    f"{i['date_from']}..{i['date_to']} {i['days']} days {i['rate']} "
+                    f"on {i['principal']}: {i['amount']}"
+                    for i in item["interest"]
+                ),
+                "total": item["total"],
+                "dunning_history": "; ".join(
+                    f"{e['date']} {e['level']} ({e['channel']}, {e['letter']})"
+                    for e in item["dunning_history"]
+                ),
+            }
+        )
+    return output.getvalue().encode()
+
+
+def export(claim: Claim, export_format: str) -> tuple[bytes, str, str]:
+    """Return (content, file extension, mimetype) of the claim in ``export_format``."""
+    if export_format == "json":
+        return to_json(claim), "json", "application/json"
+    if export_format == "xml":
+        return to_xml(claim), "xml", "application/xml"
+    if export_format == "csv":
+        return to_csv(claim), "csv", "text/csv"
+    raise ValueError(f"unknown export format {export_format!r}")
+
+
+def validate(content: bytes, export_format: str) -> None:
+    """Check an export against the shipped JSON Schema or XSD; raise ValueError when invalid."""
+    if export_format == "json":
+        import jsonschema
+
+        schema = json.loads((SCHEMA_DIR / "collection_claim.schema.json").read_text())
+        try:
+            jsonschema.validate(json.loads(content), schema)
+        except jsonschema.ValidationError as error:
+            path = "/".join(str(part) for part in error.absolute_path)
+            raise ValueError(f"{path or 'document'}: {error.message}") from error
+    elif export_format == "xml":
+        schema = etree.XMLSchema(etree.parse(str(SCHEMA_DIR / "collection_claim.xsd")))
+        document = etree.fromstring(content)
+        if not schema.validate(document):
+            raise ValueError(str(schema.error_log.last_error))
+    elif export_format == "csv":
+        header = content.decode().split("\n", 1)[0]
+        if tuple(header.split(",")) != CSV_COLUMNS:
+            raise ValueError("the CSV header is not the documented column list")
+    else:
+        raise ValueError(f"unknown export format {export_format!r}")
+
+
+def sign(payload: bytes, secret: str) -> str:
+    """Value of the ``X-Dunning-Signature`` header: ``sha256=<hex HMAC of the body>``."""
+    digest = hmac.new(secret.encode(), payload, hashlib.sha256).hexdigest()
+    return f"sha256={digest}"
+
+
+def verify(payload: bytes, secret: str, signature: str) -> bool:
+    """True when ``signature`` (the header value) was made with ``secret`` over ``payload``."""
+    return hmac.compare_digest(sign(payload, secret), signature or "")
