@@ -67,6 +67,9 @@ for SIZE in $SIZES; do
         # Letter PDFs are styled from the server's assets: serve this database
         # (no cron) while the delivery step is measured.
         PORT=${BENCH_PORT:-8070}
+        if curl -s -o /dev/null "http://127.0.0.1:$PORT/"; then
+            echo "ERROR: port $PORT is taken; stop that server or set BENCH_PORT" >&2; exit 1
+        fi
         "${ODOO_BIN[@]}" "${ODOO_DB_ARGS[@]}" -d "$DB" --http-port "$PORT" --max-cron-threads 0 \
             --db-filter "^$DB\$" --log-level=warn >/dev/null 2>&1 &
         SERVER=$!
@@ -75,7 +78,7 @@ for SIZE in $SIZES; do
         echo "== delivery: ${DELIVERY_LETTERS:-1000} letter PDFs batched, ${DELIVERY_SINGLE:-250} one by one, ${DELIVERY_FULL:-60} letters delivered =="
         measure "delivery-$SIZE" "$DB" delivery --letters "${DELIVERY_LETTERS:-1000}" \
             --single "${DELIVERY_SINGLE:-250}" --full "${DELIVERY_FULL:-60}"
-        kill "$SERVER"; wait "$SERVER" 2>/dev/null || true
+        kill "$SERVER" 2>/dev/null || true; wait "$SERVER" 2>/dev/null || true
     fi
     dropdb --force "$DB"
     if [ "$OCA" = 1 ]; then
