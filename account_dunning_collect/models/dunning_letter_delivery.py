@@ -259,6 +259,22 @@ class DunningLetter(models.Model):
     def _render_documents(self):
         """Render the PDFs of letters that have none, several letters per wkhtmltopdf call."""
         todo = self.filtered(lambda letter: not letter.document_id)
+        # a letter printed from the Print menu after sending already has its PDF
+        for attachment in (
+            self.env["ir.attachment"]
+            .sudo()  # looking up the letters' own documents
+            .search(
+                [
+                    ("res_model", "=", self._name),
+                    ("res_id", "in", todo.ids),
+                    ("name", "in", [letter._document_filename() for letter in todo]),
+                ]
+            )
+        ):
+            letter = todo.browse(attachment.res_id)
+            if not letter.document_id and attachment.name == letter._document_filename():
+                letter.document_id = attachment
+        todo = todo.filtered(lambda letter: not letter.document_id)
         if not todo:
             return
         report_model = self.env["ir.actions.report"]

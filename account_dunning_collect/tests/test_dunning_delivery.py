@@ -223,6 +223,28 @@ class TestDunningDelivery(DunningCommon):
         self.assertNotIn("o_dunning_qr", html)
         self.assertIn("has no bank account", letter.document_warning)
 
+    def test_pdf_printed_before_delivery_is_reused(self):
+        self.reminder.channel = "letter"
+        self._invoice(self.customer, 100.0, "2026-03-01")
+        self._run("2026-03-22")
+        letter = self._letters()
+        printed = self.env["ir.attachment"].create(
+            {
+                "name": letter._document_filename(),
+                "raw": b"%PDF-1.4 printed from the Print menu",
+                "res_model": "dunning.letter",
+                "res_id": letter.id,
+            }
+        )
+        self._deliver_letters()
+        self.assertEqual(letter.document_id, printed)
+        self.assertEqual(
+            self.env["ir.attachment"].search_count(
+                [("res_model", "=", "dunning.letter"), ("res_id", "=", letter.id)]
+            ),
+            1,
+        )
+
     def test_preview_from_form_and_list(self):
         self._invoice(self.customer, 500.0, "2026-03-01")
         self.policy.approval_required = True
