@@ -35,6 +35,9 @@ term_14, term_30, term_split = payment_terms(env)
 TERMS = [term_14] * 6 + [term_30] * 3 + [term_split]
 
 # --- customers -------------------------------------------------------------------
+# German is loaded at installation (demo.sh); English stays active beside it for
+# the back office and for the customers who read English.
+env["res.lang"]._activate_lang("en_US")
 admin = env.ref("base.user_admin")
 admin.lang = "en_US"  # the back office in English; customers get letters in their language
 COMPANIES = [
