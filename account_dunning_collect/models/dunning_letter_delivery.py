@@ -225,25 +225,15 @@ class DunningLetter(models.Model):
 
     def _delivery_contacts(self):
         """Return {letter id: contact}: the invoice address of the customer, else the customer."""
-        partners = self.partner_id
-        contacts = {partner.id: partner for partner in partners}
-        for contact in self.env["res.partner"].search(
-            [("parent_id", "in", partners.ids), ("type", "=", "invoice")], order="id desc"
-        ):
-            contacts[contact.parent_id.id] = contact
+        contacts = self.env["dunning.run"]._delivery_contacts(self.partner_id)
         return {letter.id: contacts[letter.partner_id.id] for letter in self}
 
     def _check_postal_address(self):
         """Letters for the print batch need a postal address: say which ones lack it."""
         contacts = self._delivery_contacts()
         for letter in self:
-            contact = contacts[letter.id]
-            if not all(
-                (
-                    contact.street or letter.partner_id.street,
-                    contact.zip or letter.partner_id.zip,
-                    contact.city or letter.partner_id.city,
-                )
+            if not self.env["dunning.run"]._has_postal_address(
+                letter.partner_id, contacts[letter.id]
             ):
                 letter.write(
                     {

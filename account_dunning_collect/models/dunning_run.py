@@ -781,6 +781,17 @@ class DunningRun(models.Model):
             contacts[contact.parent_id.id] = contact
         return contacts
 
+    @api.model
+    def _has_postal_address(self, partner, contact):
+        """Street, ZIP and city, from the delivery contact or else the customer."""
+        return all(
+            (
+                contact.street or partner.street,
+                contact.zip or partner.zip,
+                contact.city or partner.city,
+            )
+        )
+
     def _check_channel(self, level, partner, contact):
         """Return (channel, state, reason) for a letter to ``partner``.
 
@@ -789,13 +800,7 @@ class DunningRun(models.Model):
         """
         channel = level.channel
         has_email = bool(contact.email or partner.email)
-        has_address = all(
-            (
-                contact.street or partner.street,
-                contact.zip or partner.zip,
-                contact.city or partner.city,
-            )
-        )
+        has_address = self._has_postal_address(partner, contact)
         reasons = []
         if channel in ("email", "email_letter") and not has_email:
             channel = "letter"
