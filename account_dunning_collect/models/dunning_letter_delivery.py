@@ -394,7 +394,8 @@ class DunningLetter(models.Model):
                             ),
                         )
                     )
-        sendable._log_sent()
+        # letters also going by post are logged once, when they are printed
+        sendable.filtered(lambda letter: letter.delivery_state == "done")._log_sent()
 
     def _fallback_to_post(self, reason):
         """E-mail is not possible: deliver by post instead, and say so on the letter."""

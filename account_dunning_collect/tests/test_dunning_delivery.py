@@ -517,6 +517,20 @@ class TestDunningDelivery(DunningCommon):
         with self.assertRaisesRegex(UserError, "no letters waiting for printing"):
             run.action_print_letters()
 
+    def test_email_and_letter_is_logged_once(self):
+        self.reminder.channel = "email_letter"
+        invoice = self._invoice(self.customer, 100.0, "2026-03-01")
+        run = self._run("2026-03-22")
+        letter = self._letters()
+        self._deliver_letters()
+        self.assertEqual(len(self._mails(letter)), 1)
+        self.assertEqual(letter.delivery_state, "to_print")
+        run.action_print_letters()
+        self.assertEqual(letter.delivery_state, "done")
+        for record in (self.customer, invoice):
+            notes = record.message_ids.filtered(lambda m: letter.name in (m.body or ""))
+            self.assertEqual(len(notes), 1)
+
     def test_print_needs_sent_letters(self):
         self.policy.approval_required = True
         self._invoice(self.customer, 100.0, "2026-03-01")
