@@ -9,9 +9,11 @@ from .escalation import (
     DunningItem,
     DunningLevel,
     DunningPolicy,
+    HandoverRule,
     ItemKind,
     LetterLinePlan,
     LetterPlan,
+    handover_items,
     next_level,
     plan_letters,
 )
@@ -20,9 +22,11 @@ __all__ = [
     "DunningItem",
     "DunningLevel",
     "DunningPolicy",
+    "HandoverRule",
     "ItemKind",
     "LetterLinePlan",
     "LetterPlan",
+    "handover_items",
     "next_level",
     "plan_letters",
 ]

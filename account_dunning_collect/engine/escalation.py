@@ -48,6 +48,7 @@ class DunningLevel:
     id: int
     delay_days: int
     sequence: int = 0
+    collection: bool = False  # the handover to a collection agency, not a letter
 
 
 @dataclass(frozen=True)
@@ -66,6 +67,16 @@ class DunningPolicy:
             raise ValueError(
                 f"policy {self.id}: levels must be strictly increasing in delay_days, got {delays}"
             )
+
+    @property
+    def letter_levels(self) -> tuple[DunningLevel, ...]:
+        """The levels that produce letters (all but the collection level)."""
+        return tuple(level for level in self.levels if not level.collection)
+
+    @property
+    def collection_level(self) -> DunningLevel | None:
+        """The level of type collection, if the policy has one."""
+        return next((level for level in self.levels if level.collection), None)
 
     def level_by_id(self, level_id: int | None) -> DunningLevel | None:
         """Return the level of this policy with that id, or None."""
@@ -171,7 +182,7 @@ def next_level(policy: DunningPolicy, item: DunningItem, run_date: date) -> Dunn
     current = item.level_delay_days
     elapsed = (run_date - item.dunning_date).days if item.dunning_date else None
     candidates = []
-    for level in policy.levels:
+    for level in policy.letter_levels:
         if level.delay_days > days:
             break
         if current is not None and level.delay_days <= current:
@@ -215,7 +226,7 @@ def plan_letters(
         group = sorted(groups[key], key=lambda i: (i.date_maturity or date.max, i.id))
         result.examined += len(group)
         policy = policy_by_partner.get(partner_id)
-        if policy is None or not policy.levels:
+        if policy is None or not policy.letter_levels:
             if any(
                 i.dunnable and i.amount_residual > 0 and i.days_overdue(run_date) for i in group
             ):
@@ -271,3 +282,48 @@ def plan_letters(
             )
         )
     return result
+
+
+@dataclass(frozen=True)
+class HandoverRule:
+    """When a collection agency takes over: thresholds of the agency."""
+
+    min_amount: Decimal = Decimal(0)  # open principal per debtor, company currency
+    delay_days: int = 0  # days after the last dunning letter
+
+
+def handover_items(
+    policy: DunningPolicy, items: list[DunningItem], run_date: date, rule: HandoverRule
+) -> list[DunningItem]:
+    """The items of one debtor that are handed over to collection on ``run_date``.
+
+    An item qualifies when it is an open, overdue, dunnable item, not stopped
+    (stops, disputes and items already in an open case are set as stopped by
+    the caller), has reached the last letter level of the policy, the last
+    letter is at least ``rule.delay_days`` old, and it is at least as many days
+    overdue as the policy's collection level (if any) asks. The debtor's
+    qualifying items are handed over together, and only when their open
+    amount reaches ``rule.min_amount``; otherwise nothing is returned.
+    """
+    letter_levels = policy.letter_levels
+    if not letter_levels:
+        return []
+    last_delay = letter_levels[-1].delay_days
+    collection = policy.collection_level
+    min_days = collection.delay_days if collection else last_delay
+    ready = [
+        item
+        for item in items
+        if item.dunnable
+        and not item.stopped
+        and item.amount_residual > 0
+        and item.level_delay_days is not None
+        and item.level_delay_days >= last_delay
+        and item.dunning_date is not None
+        and (run_date - item.dunning_date).days >= rule.delay_days
+        and item.days_overdue(run_date) >= max(min_days, 1)
+    ]
+    total = sum((item.amount_residual for item in ready), Decimal(0))
+    if not ready or total < rule.min_amount:
+        return []
+    return sorted(ready, key=lambda item: (item.date_maturity or date.max, item.id))

@@ -2,6 +2,7 @@ from . import dunning_stop_reason
 from . import dunning_base_rate
 from . import dunning_level
 from . import dunning_level_fee
+from . import collection_agency
 from . import dunning_policy
 from . import res_company
 from . import res_config_settings
@@ -14,3 +15,5 @@ from . import dunning_letter_line
 from . import dunning_run
 from . import dunning_letter_delivery
 from . import ir_actions_report
+from . import collection_case
+from . import collection_case_message

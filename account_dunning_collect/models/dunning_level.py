@@ -24,6 +24,15 @@ class DunningLevel(models.Model):
         required=True,
         help="The level is due once an item is this many days past its maturity date.",
     )
+    level_type = fields.Selection(
+        [("letter", "Dunning letter"), ("collection", "Handover to collection")],
+        string="Type",
+        required=True,
+        default="letter",
+        help="Letter: the run sends a dunning letter. Handover to collection: the last step "
+        "of a policy; once items are this many days overdue (and the policy's agency's "
+        "thresholds are met), the run proposes or hands them over to the collection agency.",
+    )
     channel = fields.Selection(CHANNELS, required=True, default="email")
     deadline_days = fields.Integer(
         "Payment deadline (days)",

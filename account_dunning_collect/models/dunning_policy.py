@@ -62,6 +62,13 @@ class DunningPolicy(models.Model):
         "notes to its open dunning charges first, then to the oldest overdue items (costs, "
         "interest, principal). Nothing already reconciled is touched.",
     )
+    collection_agency_id = fields.Many2one(
+        "collection.agency",
+        string="Collection Agency",
+        check_company=True,
+        help="Claims past the last dunning level are proposed (or, when the agency says so, "
+        "handed over) to this agency by the daily run.",
+    )
     charge_journal_id = fields.Many2one(
         "account.journal",
         string="Journal for Dunning Charges",
@@ -96,6 +103,38 @@ class DunningPolicy(models.Model):
                     )
                 )
 
+    @api.constrains("level_ids", "collection_agency_id")
+    def _check_collection_level(self):
+        for policy in self:
+            levels = policy.level_ids.sorted("delay_days")
+            collection = levels.filtered(lambda level: level.level_type == "collection")
+            if len(collection) > 1:
+                raise ValidationError(
+                    self.env._(
+                        "Dunning policy '%s' has more than one level of type 'Handover to "
+                        "collection': keep one.",
+                        policy.name,
+                    )
+                )
+            if collection and levels[-1] != collection:
+                raise ValidationError(
+                    self.env._(
+                        "Dunning policy '%(policy)s': the handover to collection "
+                        "('%(level)s') must be the last level. Give it more days after the due "
+                        "date than every letter level.",
+                        policy=policy.name,
+                        level=collection.name,
+                    )
+                )
+            if collection and levels == collection and policy.active:
+                raise ValidationError(
+                    self.env._(
+                        "Dunning policy '%s' needs at least one dunning letter before the "
+                        "handover to collection.",
+                        policy.name,
+                    )
+                )
+
     @api.constrains("interest_mode", "interest_rate")
     def _check_interest(self):
         for policy in self:
@@ -124,7 +163,12 @@ class DunningPolicy(models.Model):
         return EnginePolicy(
             id=self.id,
             levels=tuple(
-                EngineLevel(id=level.id, delay_days=level.delay_days, sequence=level.sequence)
+                EngineLevel(
+                    id=level.id,
+                    delay_days=level.delay_days,
+                    sequence=level.sequence,
+                    collection=level.level_type == "collection",
+                )
                 for level in self.level_ids.sorted("delay_days")
             ),
             grace_days=self.grace_days,

@@ -8,7 +8,7 @@ from odoo import api, fields, models
 from odoo.exceptions import UserError
 from odoo.tools import SQL, split_every
 
-from ..engine import DunningItem, plan_letters
+from ..engine import DunningItem, HandoverRule, handover_items, plan_letters
 from ..engine.escalation import SKIP_BELOW_MINIMUM, SKIP_COVERED, SKIP_NO_POLICY
 from ..engine.interest import (
     BUSINESS_MARGIN,
@@ -20,6 +20,7 @@ from ..engine.interest import (
 )
 from ..tools import bulk_insert
 from .account_move_line import ITEM_STATE_QUERY
+from .collection_case import OPEN_STATES as OPEN_CASE_STATES
 
 _logger = logging.getLogger(__name__)
 
@@ -109,6 +110,12 @@ class DunningRun(models.Model):
         help="Partners with an escalation but no letter (no policy, covered, below minimum).",
     )
     error_count = fields.Integer("Errors", readonly=True, copy=False)
+    case_count = fields.Integer(
+        "Collection Cases",
+        readonly=True,
+        copy=False,
+        help="Collection cases this run proposed or handed over.",
+    )
     log = fields.Text(readonly=True, copy=False)
     to_print_count = fields.Integer(
         "Letters to Print", compute="_compute_delivery_counts", help="Letters waiting for printing."
@@ -310,8 +317,9 @@ class DunningRun(models.Model):
             self.env._(
                 "Run finished: %(items)s items examined, %(escalated)s escalated, "
                 "%(letters)s letters (%(sent)s sent, %(to_approve)s to approve), "
-                "%(skipped)s partners skipped, %(errors)s errors.",
+                "%(skipped)s partners skipped, %(cases)s collection cases, %(errors)s errors.",
                 items=self.item_count,
+                cases=self.case_count,
                 escalated=self.escalated_count,
                 letters=self.letter_count,
                 sent=self.sent_count,
@@ -383,6 +391,11 @@ class DunningRun(models.Model):
                    AND (aml.date_maturity IS NULL OR aml.date_maturity <= %(latest_due)s)
                    AND NOT EXISTS (
                        SELECT 1
+                         FROM collection_case_move_rel rel
+                         JOIN collection_case c ON c.id = rel.case_id
+                        WHERE rel.move_id = aml.move_id AND c.state IN %(open_states)s)
+                   AND NOT EXISTS (
+                       SELECT 1
                          FROM dunning_letter_line line
                          JOIN dunning_letter letter ON letter.id = line.letter_id
                         WHERE line.move_line_id = aml.id AND line.level_id IS NOT NULL
@@ -393,6 +406,7 @@ class DunningRun(models.Model):
                 types=DUNNABLE_MOVE_TYPES,
                 latest_due=self.date - timedelta(days=self._first_due_delay()),
                 date=self.date,
+                open_states=OPEN_CASE_STATES,
             )
         )
         return [partner_id for (partner_id,) in rows]
@@ -410,12 +424,19 @@ class DunningRun(models.Model):
                        move.dunning_level_id AS move_level_id,
                        move_level.delay_days AS move_level_delay,
                        move.dunning_stop_reason_id AS move_stop_reason,
-                       move.dunning_stop_until AS move_stop_until
+                       move.dunning_stop_until AS move_stop_until,
+                       cases.in_collection, cases.was_recalled
                   FROM account_move_line aml
                   JOIN account_account account ON account.id = aml.account_id
                   JOIN account_move move ON move.id = aml.move_id
                   JOIN res_partner partner ON partner.id = aml.partner_id
              LEFT JOIN dunning_level move_level ON move_level.id = move.dunning_level_id
+             LEFT JOIN LATERAL (
+                       SELECT bool_or(c.state IN %(open_states)s) AS in_collection,
+                              bool_or(c.state = 'recalled') AS was_recalled
+                         FROM collection_case_move_rel rel
+                         JOIN collection_case c ON c.id = rel.case_id
+                        WHERE rel.move_id = move.id) cases ON TRUE
                  WHERE aml.company_id = %(company)s
                    AND partner.commercial_partner_id = ANY(%(partners)s)
                    AND aml.parent_state = 'posted'
@@ -425,6 +446,7 @@ class DunningRun(models.Model):
                 """,
                 company=self.company_id.id,
                 partners=partner_ids,
+                open_states=OPEN_CASE_STATES,
             )
         )
         item_state = {
@@ -486,20 +508,20 @@ class DunningRun(models.Model):
         default_policy = self.company_id.dunning_policy_id
         if self._allocate_payments(rows, partners, default_policy):
             rows = self._fetch_items(partner_ids)
-        engine_policies = {}
+        engine_by_policy = {}
+        policy_by_partner = dict.fromkeys(partner_ids)
         partner_stopped = {}
         for partner in partners:
             policy = partner.dunning_policy_id or default_policy
             if policy and policy.company_id != self.company_id:
                 policy = default_policy
             if policy and policy.active and policy.level_ids:
-                if policy.id not in engine_policies:
-                    engine_policies[policy.id] = policy._to_engine()
-                engine_policies[partner.id] = engine_policies[policy.id]
+                if policy.id not in engine_by_policy:
+                    engine_by_policy[policy.id] = policy._to_engine()
+                policy_by_partner[partner.id] = engine_by_policy[policy.id]
             partner_stopped[partner.id] = self._is_stopped(
                 partner.dunning_stop_reason_id.id, partner.dunning_stop_until
             )
-        policy_by_partner = {pid: engine_policies.get(pid) for pid in partner_ids}
 
         items = []
         no_due_date = []
@@ -519,6 +541,7 @@ class DunningRun(models.Model):
                     amount_residual_currency=Decimal(str(row["amount_residual_currency"])),
                     dunnable=dunnable,
                     stopped=partner_stopped.get(row["partner_id"], False)
+                    or bool(row["in_collection"])
                     or self._is_stopped(row["move_stop_reason"], row["move_stop_until"]),
                     level_id=row["dunning_level_id"],
                     level_delay_days=row["level_delay"],
@@ -550,8 +573,10 @@ class DunningRun(models.Model):
         escalated = sum(len(letter_plan.escalated_lines) for letter_plan in plan.letters)
         to_send = letters.filtered(lambda letter: letter.state == "draft")
         to_send._send(sent_date=self.date, deliver=False)
+        cases = self._hand_over(items, rows, partners, policy_by_partner)
         self.write(
             {
+                "case_count": self.case_count + len(cases),
                 "item_count": self.item_count + plan.examined,
                 "escalated_count": self.escalated_count + escalated,
                 "letter_count": self.letter_count + len(letters),
@@ -560,6 +585,64 @@ class DunningRun(models.Model):
                 "skipped_count": self.skipped_count + sum(skipped.values()),
             }
         )
+
+    def _hand_over(self, items, rows, partners, policy_by_partner):
+        """Propose (or hand over) the claims past the last level to the policy's agency.
+
+        Per debtor and currency, the items the engine finds ready (last letter
+        level reached, the agency's days after it passed, the collection level's
+        days overdue reached, the agency's minimum amount met) go into one case.
+        Invoices that were recalled from collection before are left to the
+        accountant (they can be handed over again by hand).
+        """
+        recalled = {row["id"] for row in rows if row["was_recalled"]}
+        agencies = {}
+        for partner in partners:
+            policy = policy_by_partner.get(partner.id)
+            record = self.env["dunning.policy"].browse(policy.id) if policy else None
+            agency = record.collection_agency_id if record else None
+            if agency and agency.state == "active" and agency.company_id == self.company_id:
+                agencies[partner.id] = (agency, policy)
+        if not agencies:
+            return self.env["collection.case"]
+        by_group = defaultdict(list)
+        for item in items:
+            if item.partner_id in agencies and item.id not in recalled:
+                by_group[(item.partner_id, item.currency_id)].append(item)
+        Case = self.env["collection.case"].with_company(self.company_id)
+        cases = Case
+        for (partner_id, currency_id), group in sorted(by_group.items()):
+            agency, policy = agencies[partner_id]
+            rule = HandoverRule(
+                min_amount=Decimal(str(agency.min_amount)), delay_days=agency.delay_days
+            )
+            ready = handover_items(policy, group, self.date, rule)
+            if not ready:
+                continue
+            invoices = self.env["account.move"].browse(dict.fromkeys(i.move_id for i in ready))
+            case = Case._propose(
+                agency,
+                self.env["res.partner"].browse(partner_id),
+                self.env["res.currency"].browse(currency_id),
+                invoices,
+                run=self,
+            )
+            cases |= case
+        auto = cases.filtered(lambda case: case.agency_id.auto_handover and case.state == "draft")
+        auto._try_auto_handover()
+        if cases:
+            handed = cases.filtered(lambda case: case.state != "draft")
+            self._append_log(
+                self.env._(
+                    "Collection: %(proposed)s cases proposed, %(handed)s handed over (%(names)s).",
+                    proposed=len(cases - handed),
+                    handed=len(handed),
+                    names=", ".join(cases[:20].mapped("display_name")),
+                )
+            )
+            for case in (cases - handed).filtered("problem"):
+                self._append_log(case.problem)
+        return cases
 
     def _log_skipped(self, skipped):
         reasons = {

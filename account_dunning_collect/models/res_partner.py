@@ -96,3 +96,38 @@ class ResPartner(models.Model):
         action["domain"] = [("partner_id", "=", self.commercial_partner_id.id)]
         action["context"] = {"default_partner_id": self.commercial_partner_id.id}
         return action
+
+    collection_case_count = fields.Integer(
+        "Collection Cases",
+        compute="_compute_collection_case",
+        groups="account.group_account_invoice",
+    )
+    collection_case_id = fields.Many2one(
+        "collection.case",
+        string="Open Collection Case",
+        compute="_compute_collection_case",
+        groups="account.group_account_invoice",
+    )
+
+    @api.depends_context("company")
+    def _compute_collection_case(self):
+        Case = self.env["collection.case"]
+        cases = Case.search(
+            [
+                ("partner_id", "in", self.commercial_partner_id.ids),
+                ("company_id", "in", self.env.companies.ids),
+            ]
+        )
+        open_states = Case._open_states()
+        for partner in self:
+            own = cases.filtered(lambda case, p=partner: case.partner_id == p.commercial_partner_id)
+            partner.collection_case_count = len(own)
+            partner.collection_case_id = own.filtered(lambda case: case.state in open_states)[:1]
+
+    def action_view_collection_cases(self):
+        self.ensure_one()
+        action = self.env["ir.actions.act_window"]._for_xml_id(
+            "account_dunning_collect.action_collection_case"
+        )
+        action["domain"] = [("partner_id", "=", self.commercial_partner_id.id)]
+        return action

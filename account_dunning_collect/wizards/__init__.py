@@ -1,1 +1,2 @@
 from . import dunning_letter_waive
+from . import collection_remittance
