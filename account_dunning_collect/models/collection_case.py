@@ -355,6 +355,10 @@ class CollectionCase(models.Model):
                             }
                         )
         values = []
+        for entries in fees.values():
+            entries.sort(key=lambda fee: fee["date"])
+        for entries in interest.values():
+            entries.sort(key=lambda item: (item["date_from"], item["invoice"]))
         for invoice in invoices:
             receivable = invoice.line_ids.filtered(
                 lambda line: line.account_type == "asset_receivable" and not line.reconciled
@@ -593,7 +597,8 @@ class CollectionCase(models.Model):
                 agency=case.agency_id.name,
                 case=case.name,
             )
-            for record in case.move_ids | case.partner_id:
+            # a note on the debtor and its documents, whoever may write them
+            for record in [*case.move_ids.sudo(), case.partner_id.sudo()]:
                 record.message_post(body=body)
         return True
 
@@ -635,7 +640,9 @@ class CollectionCase(models.Model):
     def action_cancel_proposal(self):
         """Drop proposed cases; their invoices stay with the dunning."""
         self._check_state(("draft",), self.env._("cancelled"))
+        moves = self.move_ids
         self.unlink()
+        moves.invalidate_recordset(["collection_case_ids", "collection_case_id"])
         return {"type": "ir.actions.act_window_close"}
 
     def action_register_remittance(self):
@@ -669,6 +676,7 @@ class CollectionCase(models.Model):
                 raise UserError(
                     self.env._("Collection case %s has nothing open to write off.", case.name)
                 )
+            amount = sum(lines.mapped("amount_residual_currency"))
             label = self.env._("Write-off %(case)s: %(reason)s", case=case.name, reason=reason)
             line_vals = []
             for line in lines:
@@ -727,7 +735,7 @@ class CollectionCase(models.Model):
                     "state": "written_off",
                     "write_off_reason": reason,
                     "write_off_move_id": move.id,
-                    "amount_written_off": sum(lines.mapped("amount_residual_currency")),
+                    "amount_written_off": amount,
                     "close_date": date,
                 }
             )

@@ -16,6 +16,14 @@ WEBHOOK_TIMEOUT = 15
 MESSAGE_BATCH_SIZE = 50
 
 
+class WebhookError(Exception):
+    """The agency's server did not accept a message."""
+
+    def __init__(self, message, response=None):
+        super().__init__(message)
+        self.response_text = response
+
+
 class CollectionCaseMessage(models.Model):
     """A handover, update or recall sent to the agency: its file and delivery log."""
 
@@ -106,8 +114,12 @@ class CollectionCaseMessage(models.Model):
         response = requests.post(
             agency.webhook_url, data=payload, headers=headers, timeout=WEBHOOK_TIMEOUT
         )
-        self.response = f"{response.status_code} {response.reason or ''}".strip()
-        response.raise_for_status()
+        status = f"{response.status_code} {response.reason or ''}".strip()
+        if response.status_code >= 300:
+            raise WebhookError(
+                self.env._("the agency's server answered %s", status), response=status
+            )
+        self.response = status
 
     def _send_email(self):
         case = self.case_id
@@ -156,6 +168,7 @@ class CollectionCaseMessage(models.Model):
         self.response = self.env._("queued as e-mail %s", mail.id)
 
     def _record_failure(self, error):
+        self.response = getattr(error, "response_text", False)
         self.attempts += 1
         message = str(error) or error.__class__.__name__
         _logger.warning(

@@ -138,6 +138,7 @@ class DunningLevel(models.Model):
             )
         )
 
-    @api.constrains("delay_days", "sequence")
+    @api.constrains("delay_days", "sequence", "level_type")
     def _check_policy_order(self):
         self.policy_id._check_levels()
+        self.policy_id._check_collection_level()

@@ -8,3 +8,4 @@ from . import test_dunning_charges
 from . import test_dunning_allocation
 from . import test_dunning_delivery
 from . import test_engine_collection
+from . import test_collection

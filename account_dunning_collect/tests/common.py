@@ -30,7 +30,8 @@ class DunningCommon(AccountTestInvoicingCommon):
             }
         )
         cls.policy = cls.company.dunning_policy_id
-        cls.reminder, cls.dunning1, cls.dunning2 = cls.policy.level_ids.sorted("delay_days")
+        levels = cls.policy.level_ids.sorted("delay_days")
+        cls.reminder, cls.dunning1, cls.dunning2, cls.handover_level = levels
         cls.term_14 = cls.env["account.payment.term"].create(
             {
                 "name": "14 days",

@@ -19,8 +19,10 @@ class TestDunningConfig(DunningCommon):
                 },
                 {"name": "1st dunning", "delay_days": 21, "channel": "email", "deadline_days": 7},
                 {"name": "2nd dunning", "delay_days": 35, "channel": "letter", "deadline_days": 7},
+                {"name": "Handover to collection", "delay_days": 49, "level_type": "collection"},
             ],
         )
+        self.assertFalse(self.policy.collection_agency_id)
         self.assertEqual(self.policy.company_id, self.company)
         self.assertEqual(
             self.env["dunning.stop.reason"].search([]).mapped("code"),
@@ -84,7 +86,7 @@ class TestDunningConfig(DunningCommon):
     def test_new_company_gets_default_policy(self):
         company = self.env["res.company"].create({"name": "Neu GmbH"})
         self.assertEqual(company.dunning_policy_id.company_id, company)
-        self.assertEqual(company.dunning_policy_id.level_ids.mapped("delay_days"), [7, 21, 35])
+        self.assertEqual(company.dunning_policy_id.level_ids.mapped("delay_days"), [7, 21, 35, 49])
 
     def test_german_translations(self):
         self.env["res.lang"]._activate_lang("de_DE")
@@ -95,7 +97,10 @@ class TestDunningConfig(DunningCommon):
         policy = company.dunning_policy_id.with_context(lang="de_DE")
         self.assertEqual(policy.name, "Standard-Mahnverfahren (Deutschland)")
         levels = policy.level_ids.sorted("delay_days")
-        self.assertEqual(levels.mapped("name"), ["Zahlungserinnerung", "1. Mahnung", "2. Mahnung"])
+        self.assertEqual(
+            levels.mapped("name"),
+            ["Zahlungserinnerung", "1. Mahnung", "2. Mahnung", "Übergabe an das Inkasso"],
+        )
         self.assertIn("Trotz unserer Zahlungserinnerung", levels[1].letter_text)
         self.assertEqual(
             self.env.ref("account_dunning_collect.stop_reason_payment_plan")

@@ -5,7 +5,16 @@ from decimal import Decimal
 
 from odoo.tests import BaseCase, tagged
 
-from ..engine import DunningItem, DunningLevel, DunningPolicy, ItemKind, next_level, plan_letters
+from ..engine import (
+    DunningItem,
+    DunningLevel,
+    DunningPolicy,
+    HandoverRule,
+    ItemKind,
+    handover_items,
+    next_level,
+    plan_letters,
+)
 from ..engine.escalation import SKIP_BELOW_MINIMUM, SKIP_COVERED, SKIP_NO_POLICY
 
 REMINDER = DunningLevel(id=1, delay_days=7)
@@ -143,3 +152,63 @@ class TestPlanLetters(BaseCase):
     def test_nothing_escalated_no_letter(self):
         items = [item(1, level=REMINDER, dunned=date(2026, 4, 1))]
         self.assertEqual(plan_letters(items, {100: POLICY}, self.run_date).letters, [])
+
+
+COLLECTION = DunningLevel(id=4, delay_days=49, collection=True)
+WITH_COLLECTION = DunningPolicy(id=12, levels=(REMINDER, FIRST, SECOND, COLLECTION))
+
+
+@tagged("post_install", "-at_install")
+class TestHandoverItems(BaseCase):
+    RULE = HandoverRule(min_amount=Decimal("100.00"), delay_days=14)
+
+    def test_collection_level_never_gives_a_letter(self):
+        second = item(level=SECOND, dunned=date(2026, 4, 19))
+        self.assertIsNone(next_level(WITH_COLLECTION, second, date(2026, 6, 30)))
+        self.assertEqual(WITH_COLLECTION.letter_levels, (REMINDER, FIRST, SECOND))
+        plan = plan_letters([second], {100: WITH_COLLECTION}, date(2026, 6, 30))
+        self.assertFalse(plan.letters)
+
+    def test_seed_timeline_49_days(self):
+        second = item(level=SECOND, dunned=date(2026, 4, 19))
+        rule = self.RULE
+        self.assertEqual(handover_items(WITH_COLLECTION, [second], date(2026, 5, 2), rule), [])
+        self.assertEqual(
+            handover_items(WITH_COLLECTION, [second], date(2026, 5, 3), rule), [second]
+        )  # 49 days after due, 14 days after the 2nd dunning
+
+    def test_days_after_last_letter(self):
+        late = item(level=SECOND, dunned=date(2026, 5, 1))  # 2nd dunning sent late
+        self.assertEqual(handover_items(WITH_COLLECTION, [late], date(2026, 5, 14), self.RULE), [])
+        self.assertEqual(
+            handover_items(WITH_COLLECTION, [late], date(2026, 5, 15), self.RULE), [late]
+        )
+
+    def test_only_items_at_the_last_letter_level(self):
+        first = item(item_id=2, level=FIRST, dunned=date(2026, 4, 5))
+        second = item(level=SECOND, dunned=date(2026, 4, 19))
+        ready = handover_items(WITH_COLLECTION, [first, second], date(2026, 6, 1), self.RULE)
+        self.assertEqual(ready, [second])
+
+    def test_minimum_amount_over_the_debtors_items(self):
+        small = [
+            item(item_id=i, amount="60.00", level=SECOND, dunned=date(2026, 4, 19)) for i in (1, 2)
+        ]
+        self.assertEqual(
+            handover_items(WITH_COLLECTION, small[:1], date(2026, 6, 1), self.RULE), []
+        )
+        self.assertEqual(handover_items(WITH_COLLECTION, small, date(2026, 6, 1), self.RULE), small)
+
+    def test_stopped_paid_and_foreign_items_stay(self):
+        kwargs = {"level": SECOND, "dunned": date(2026, 4, 19)}
+        items = [
+            item(item_id=1, stopped=True, **kwargs),
+            item(item_id=2, amount="0.00", **kwargs),
+            item(item_id=3, dunnable=False, **kwargs),
+        ]
+        self.assertEqual(handover_items(WITH_COLLECTION, items, date(2026, 6, 1), self.RULE), [])
+
+    def test_without_collection_level_after_last_letter_and_delay(self):
+        second = item(level=SECOND, dunned=date(2026, 4, 19))
+        self.assertEqual(handover_items(POLICY, [second], date(2026, 5, 2), self.RULE), [])
+        self.assertEqual(handover_items(POLICY, [second], date(2026, 5, 3), self.RULE), [second])
