@@ -227,8 +227,8 @@ class TestDunningCharges(DunningCommon):
             {
                 "policy_id": self.policy.id,
                 "name": "Final",
-                "delay_days": 49,
-                "sequence": 40,
+                "delay_days": 42,
+                "sequence": 35,
                 "channel": "letter",
                 "fee_product_id": self.dunning2.fee_product_id.id,
             }

@@ -13,13 +13,32 @@ class TestDunningConfig(DunningCommon):
             [
                 {
                     "name": "Payment reminder",
+                    "level_type": "letter",
                     "delay_days": 7,
                     "channel": "email",
                     "deadline_days": 3,
                 },
-                {"name": "1st dunning", "delay_days": 21, "channel": "email", "deadline_days": 7},
-                {"name": "2nd dunning", "delay_days": 35, "channel": "letter", "deadline_days": 7},
-                {"name": "Handover to collection", "delay_days": 49, "level_type": "collection"},
+                {
+                    "name": "1st dunning",
+                    "level_type": "letter",
+                    "delay_days": 21,
+                    "channel": "email",
+                    "deadline_days": 7,
+                },
+                {
+                    "name": "2nd dunning",
+                    "level_type": "letter",
+                    "delay_days": 35,
+                    "channel": "letter",
+                    "deadline_days": 7,
+                },
+                {
+                    "name": "Handover to collection",
+                    "level_type": "collection",
+                    "delay_days": 49,
+                    "channel": "letter",
+                    "deadline_days": 0,
+                },
             ],
         )
         self.assertFalse(self.policy.collection_agency_id)
