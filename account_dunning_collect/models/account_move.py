@@ -40,7 +40,6 @@ class AccountMove(models.Model):
     )
     collection_case_id = fields.Many2one(
         "collection.case",
-        string="Collection Case",
         compute="_compute_collection_case",
         help="The open collection case this document is in: it is not dunned meanwhile.",
     )

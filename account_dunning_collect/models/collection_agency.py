@@ -97,9 +97,7 @@ class CollectionAgency(models.Model):
         help="Where handovers and updates are e-mailed; the agency's e-mail when empty."
     )
     webhook_url = fields.Char("Webhook URL")
-    webhook_secret = fields.Char(
-        "Webhook Secret", groups="account_dunning_collect.group_dunning_manager", copy=False
-    )
+    webhook_secret = fields.Char(groups="account_dunning_collect.group_dunning_manager", copy=False)
     case_ids = fields.One2many("collection.case", "agency_id", string="Cases")
     case_count = fields.Integer(compute="_compute_case_stats")
     open_case_count = fields.Integer(compute="_compute_case_stats")

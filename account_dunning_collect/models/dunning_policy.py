@@ -64,7 +64,6 @@ class DunningPolicy(models.Model):
     )
     collection_agency_id = fields.Many2one(
         "collection.agency",
-        string="Collection Agency",
         check_company=True,
         help="Claims past the last dunning level are proposed (or, when the agency says so, "
         "handed over) to this agency by the daily run.",
