@@ -145,6 +145,28 @@ disputed.dunning_stop_reason_id = env.ref("account_dunning_collect.stop_reason_d
 # 2026-07-01, whose base rate is not known here (the product never invents one).
 company.dunning_policy_id.flat_fee_b2b = True
 
+# Collection: an active agency takes the claims 14 days after the 2nd dunning
+# (49 days after due); the run proposes the cases, an accountant hands them over.
+Account = env["account.account"].with_company(company)
+agency = env["collection.agency"].create(
+    {
+        "partner_id": env["res.partner"].create(
+            {"name": "Inkasso Nord GmbH", "is_company": True, "email": "auftrag@inkasso-nord.example",
+             "street": "Am Sandtorkai 3", "zip": "20457", "city": "Hamburg", "country_id": germany.id}
+        ).id,
+        "company_id": company.id,
+        "min_amount": 100.0,
+        "delay_days": 14,
+        "commission_percent": 15.0,
+        "expense_account_id": Account.search([("code", "=", "4950")], limit=1).id,
+        "write_off_account_id": Account.search([("code", "=", "2400")], limit=1).id,
+        "export_format": "json",
+        "delivery": "download",
+    }
+)
+agency.action_confirm()
+company.dunning_policy_id.collection_agency_id = agency
+
 # --- dunning: once a week, as the cron would have done, up to the demo date ------------
 runs = env["dunning.run"]
 run_date = DEMO_DATE - timedelta(weeks=10)
@@ -153,6 +175,18 @@ while run_date <= DEMO_DATE:
     run.action_run()
     runs |= run
     run_date += timedelta(weeks=1)
+
+# The accountant hands the two oldest proposals over on the demo date; the agency
+# has already paid out part of the first one.
+cases = env["collection.case"].search([("company_id", "=", company.id)], order="id")
+handed = cases[:2]
+handed._handover(DEMO_DATE)
+if handed:
+    first_case = handed[0]
+    env["collection.remittance"].with_context(default_case_id=first_case.id).create(
+        {"amount": round(first_case.amount_open / 2, 2), "date": DEMO_DATE,
+         "journal_id": bank_journal.id, "reference": "Abrechnung 11/2026"}
+    ).action_confirm()
 env.cr.commit()
 
 # --- summary ---------------------------------------------------------------------------
@@ -188,6 +222,10 @@ overdue = open_items.filtered(lambda m: m.invoice_date_due < DEMO_DATE)
 queued = letters.filtered(lambda l: l.delivery_state == "pending")
 print(f"Letters queued for delivery (PDF, e-mail): {len(queued)} -- the delivery job makes them "
       "once Odoo runs (make demo SERVE=1); letters by post then wait under 'Print Letters'.")
+print(f"Collection ({agency.name}): {len(cases)} cases, "
+      + ", ".join(f"{count} {state}" for state, count in sorted(Counter(cases.mapped("state")).items()))
+      + f"; claims {sum(cases.mapped('amount_total')):,.2f} EUR, collected "
+      f"{sum(cases.mapped('amount_collected')):,.2f} EUR")
 print(f"Open invoices: {len(open_items)}, overdue: {len(overdue)} "
       f"({sum(overdue.mapped('amount_residual')):,.2f} EUR), in dunning: "
       f"{len(open_items.filtered('dunning_level_id'))}")

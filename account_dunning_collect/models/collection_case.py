@@ -487,8 +487,8 @@ class CollectionCase(models.Model):
             ),
         )
 
-    def _export(self, message_type):
-        """Build, validate and attach the export; return the attachment."""
+    def _export(self, message_type, date=None):
+        """Build, validate and attach the export of ``date`` (today); return the attachment."""
         self.ensure_one()
         fmt = self.agency_id.export_format
         content, extension, mimetype = claim_format.export(self._claim(message_type), fmt)
@@ -504,10 +504,10 @@ class CollectionCase(models.Model):
                     error=error,
                 )
             ) from error
-        date = fields.Date.to_string(fields.Date.context_today(self))
+        day = fields.Date.to_string(date or fields.Date.context_today(self))
         return self.env["ir.attachment"].create(
             {
-                "name": f"{self.name.replace('/', '-')}-{message_type}-{date}.{extension}",
+                "name": f"{self.name.replace('/', '-')}-{message_type}-{day}.{extension}",
                 "raw": content,
                 "mimetype": mimetype,
                 "res_model": self._name,
@@ -571,25 +571,28 @@ class CollectionCase(models.Model):
 
     def action_handover(self):
         """Hand the (proposed) cases over: export, attach and send to the agency."""
+        return self._handover(fields.Date.context_today(self))
+
+    def _handover(self, date):
+        """Hand the cases over on ``date`` (the run's date when the run does it)."""
         self._check_state(("draft",), self.env._("handed over"))
         self._refresh_principal()
         for case in self:
             problem = case._handover_problem()
             if problem:
                 raise UserError(problem)
-        today = fields.Date.context_today(self)
         for case in self:
             case._check_moves_free()
             case.write(
                 {
                     "state": "handed_over",
-                    "handover_date": today,
+                    "handover_date": date,
                     "problem": False,
                     "user_id": case.user_id.id or self.env.user.id,
                 }
             )
             case.line_ids._snapshot_open()
-            attachment = case._export("handover")
+            attachment = case._export("handover", date)
             case.export_attachment_id = attachment
             case._queue_message("handover", attachment)
             body = self.env._(
@@ -602,14 +605,15 @@ class CollectionCase(models.Model):
                 record.message_post(body=body)
         return True
 
-    def _try_auto_handover(self):
+    def _try_auto_handover(self, date):
         """Hand over what can be; note the problem on the others (they stay proposed)."""
         for case in self:
+            case._refresh_principal()
             problem = case._handover_problem()
             if problem:
                 case.problem = problem
                 continue
-            case.action_handover()
+            case._handover(date)
 
     def action_acknowledge(self):
         """The agency confirmed it took the case on."""

@@ -629,7 +629,7 @@ class DunningRun(models.Model):
             )
             cases |= case
         auto = cases.filtered(lambda case: case.agency_id.auto_handover and case.state == "draft")
-        auto._try_auto_handover()
+        auto._try_auto_handover(self.date)
         if cases:
             handed = cases.filtered(lambda case: case.state != "draft")
             self._append_log(
