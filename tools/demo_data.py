@@ -199,7 +199,7 @@ print(f"Dunning runs: {len(runs)} (weekly, last on {DEMO_DATE})")
 print()
 print(f"{'Level':<22}{'Letters':>8}{'Sent':>7}{'To approve':>12}{'Total to pay':>16}")
 by_level = Counter()
-for level in company.dunning_policy_id.level_ids.sorted("delay_days"):
+for level in company.dunning_policy_id.level_ids.filtered(lambda lv: lv.level_type == "letter").sorted("delay_days"):
     level_letters = letters.filtered(lambda letter, lv=level: letter.level_id == lv)
     print(
         f"{level.name:<22}{len(level_letters):>8}"
@@ -223,7 +223,8 @@ queued = letters.filtered(lambda l: l.delivery_state == "pending")
 print(f"Letters queued for delivery (PDF, e-mail): {len(queued)} -- the delivery job makes them "
       "once Odoo runs (make demo SERVE=1); letters by post then wait under 'Print Letters'.")
 print(f"Collection ({agency.name}): {len(cases)} cases, "
-      + ", ".join(f"{count} {state}" for state, count in sorted(Counter(cases.mapped("state")).items()))
+      + ", ".join(f"{count} {dict(cases._fields['state']._description_selection(env))[state]}"
+                  for state, count in sorted(Counter(cases.mapped("state")).items()))
       + f"; claims {sum(cases.mapped('amount_total')):,.2f} EUR, collected "
       f"{sum(cases.mapped('amount_collected')):,.2f} EUR")
 print(f"Open invoices: {len(open_items)}, overdue: {len(overdue)} "

@@ -100,9 +100,14 @@ class CollectionAgency(models.Model):
     webhook_secret = fields.Char(groups="account_dunning_collect.group_dunning_manager", copy=False)
     case_ids = fields.One2many("collection.case", "agency_id", string="Cases")
     case_count = fields.Integer(compute="_compute_case_stats")
-    open_case_count = fields.Integer(compute="_compute_case_stats")
+    open_case_count = fields.Integer(
+        "Cases at the Agency", compute="_compute_case_stats", help="Handed over, not yet settled."
+    )
     amount_open = fields.Monetary(
-        "Open at Agency", currency_field="currency_id", compute="_compute_case_stats"
+        "Open at the Agency",
+        currency_field="currency_id",
+        compute="_compute_case_stats",
+        help="What is still open on the documents of the cases at the agency.",
     )
     request_date = fields.Date(readonly=True, copy=False)
     confirm_date = fields.Date("Partnership Since", readonly=True, copy=False)
@@ -112,17 +117,16 @@ class CollectionAgency(models.Model):
         "This agency is already set up for this company.",
     )
 
-    @api.depends("case_ids.state", "case_ids.amount_total", "case_ids.amount_collected")
+    @api.depends("case_ids.state")
     def _compute_case_stats(self):
-        open_states = self.env["collection.case"]._open_states()
         for agency in self:
             cases = agency.case_ids
-            open_cases = cases.filtered(lambda case: case.state in open_states)
-            agency.case_count = len(cases)
-            agency.open_case_count = len(open_cases)
-            agency.amount_open = sum(open_cases.mapped("amount_total")) - sum(
-                open_cases.mapped("amount_collected")
+            at_agency = cases.filtered(
+                lambda case: case.state in ("handed_over", "acknowledged", "partially_paid")
             )
+            agency.case_count = len(cases)
+            agency.open_case_count = len(at_agency)
+            agency.amount_open = sum(at_agency.mapped("amount_open"))
 
     @api.constrains("commission_percent", "min_amount", "delay_days")
     def _check_numbers(self):

@@ -69,7 +69,7 @@ class CollectionCase(models.Model):
     handover_date = fields.Date(readonly=True, copy=False, tracking=True)
     acknowledge_date = fields.Date(readonly=True, copy=False)
     close_date = fields.Date(readonly=True, copy=False)
-    amount_principal = fields.Monetary(compute="_compute_amounts", store=True)
+    amount_principal = fields.Monetary("Principal", compute="_compute_amounts", store=True)
     amount_fees = fields.Monetary("Fees", compute="_compute_amounts", store=True)
     amount_interest = fields.Monetary("Interest", compute="_compute_amounts", store=True)
     amount_total = fields.Monetary("Claim", compute="_compute_amounts", store=True)
@@ -93,7 +93,8 @@ class CollectionCase(models.Model):
         help="State of the last message to the agency.",
     )
     problem = fields.Char(
-        readonly=True, copy=False, help="Why the case could not be handed over automatically."
+        compute="_compute_problem",
+        help="Why the proposed case cannot be handed over now (agency, address, nothing open).",
     )
     recall_reason = fields.Text(readonly=True, copy=False)
     write_off_reason = fields.Text(readonly=True, copy=False)
@@ -126,6 +127,19 @@ class CollectionCase(models.Model):
     def _compute_amount_open(self):
         for case in self:
             case.amount_open = sum(case._receivable_lines().mapped("amount_residual_currency"))
+
+    @api.depends(
+        "state",
+        "agency_id.state",
+        "partner_id.street",
+        "partner_id.zip",
+        "partner_id.city",
+        "partner_id.country_id",
+        "line_ids",
+    )
+    def _compute_problem(self):
+        for case in self:
+            case.problem = (case.state == "draft" and case._handover_problem()) or False
 
     @api.depends("message_log_ids.state")
     def _compute_delivery_state(self):
@@ -587,7 +601,6 @@ class CollectionCase(models.Model):
                 {
                     "state": "handed_over",
                     "handover_date": date,
-                    "problem": False,
                     "user_id": case.user_id.id or self.env.user.id,
                 }
             )
@@ -609,10 +622,8 @@ class CollectionCase(models.Model):
         """Hand over what can be; note the problem on the others (they stay proposed)."""
         for case in self:
             case._refresh_principal()
-            problem = case._handover_problem()
-            if problem:
-                case.problem = problem
-                continue
+            if case._handover_problem():
+                continue  # stays proposed; the case shows why
             case._handover(date)
 
     def action_acknowledge(self):

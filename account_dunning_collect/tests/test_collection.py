@@ -414,6 +414,14 @@ class TestCollectionHandover(CollectionCommon):
         ):
             case.action_handover()
         self.assertRecordValues(case, [{"state": "draft", "export_attachment_id": False}])
+        self.assertIn("missing: street, ZIP, city", case.problem)  # shown in the proposals list
+        partner.write({"street": "Neue Straße 1", "zip": "10115", "city": "Berlin"})
+        self.assertFalse(case.problem)
+        with freeze_time("2026-05-20"):
+            case.action_handover()
+        self.assertRecordValues(
+            case, [{"state": "handed_over", "handover_date": date(2026, 5, 20)}]
+        )
 
     def test_auto_handover_without_address_stays_proposed(self):
         self.agency.auto_handover = True
