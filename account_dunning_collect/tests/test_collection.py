@@ -303,6 +303,7 @@ class TestCollectionRun(CollectionCommon):
         case = self._cases()
         self.assertEqual(case.line_ids.move_id, first | second)
         self.assertEqual(case.amount_principal, 1600.0)
+        self.assertEqual(case.amount_fees, 2.5)
         # a later invoice of the debtor reaching the end joins the open proposal
         self.agency.min_amount = 100.0
         third = self._invoice(self.customer, 300.0, "2026-04-01")  # due 15 April
@@ -311,6 +312,9 @@ class TestCollectionRun(CollectionCommon):
         self.assertEqual(self._cases(), case)
         self.assertEqual(case.line_ids.move_id, first | second | third)
         self.assertEqual(case.amount_principal, 1900.0)
+        # each 2nd dunning's fee once: the first two invoices' and the third's
+        self.assertEqual(case.amount_fees, 5.0)
+        self.assertEqual(len(case.move_ids.filtered("is_dunning_charge")), 2)
 
     def test_no_handover_without_active_agency_or_under_a_stop(self):
         self._invoice(self.customer, 1000.0, "2026-03-01")
