@@ -6,11 +6,13 @@ class AccountMove(models.Model):
     _name = "account.move"
     _inherit = ["account.move", "dunning.stop.mixin"]
 
+    # Not indexed on purpose: the daily run rewrites this column on every invoice
+    # that escalates, and an index on it forbids PostgreSQL's in-place (HOT)
+    # updates, so each row would be rewritten in all of account_move's indexes.
     dunning_level_id = fields.Many2one(
         "dunning.level",
         copy=False,
         readonly=True,
-        index="btree_not_null",
         help="Highest dunning level reached by the items of this invoice.",
     )
     dunning_date = fields.Date(

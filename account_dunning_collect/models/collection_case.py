@@ -269,8 +269,7 @@ class CollectionCase(models.Model):
             {
                 "move_ids": [fields.Command.link(move.id) for move in invoices | charges],
                 "line_ids": [
-                    fields.Command.create(vals)
-                    for vals in self._line_values(invoices, charges)
+                    fields.Command.create(vals) for vals in self._line_values(invoices, charges)
                 ],
             }
         )

@@ -240,25 +240,28 @@ class DunningLetter(models.Model):
         prefix, suffix = sequence._get_prefix_suffix()
         return [f"{prefix}{number:0{sequence.padding}d}{suffix}" for (number,) in rows]
 
-    def _send(self, sent_date=None, deliver=None):
+    def _send(self, sent_date=None, deliver=None, marked=False):
         """Mark the letters sent, post their charges and queue their delivery.
 
         ``sent_date`` is the run's date when a run sends; else today. The
         documents and e-mails are made at once for a few letters sent by hand
         (``deliver`` None) or when ``deliver`` is True; the daily run leaves
-        them to the delivery job, outside its decision transaction.
+        them to the delivery job, outside its decision transaction. The run
+        inserts the letters it sends already marked sent (``marked``), which
+        saves rewriting every letter it has just written.
         """
         if not self:
             return
-        self.write(
-            {
-                "state": "sent",
-                "sent_date": sent_date or fields.Date.context_today(self),
-                "delivery_state": "pending",
-                "delivery_attempts": 0,
-                "delivery_error": False,
-            }
-        )
+        if not marked:
+            self.write(
+                {
+                    "state": "sent",
+                    "sent_date": sent_date or fields.Date.context_today(self),
+                    "delivery_state": "pending",
+                    "delivery_attempts": 0,
+                    "delivery_error": False,
+                }
+            )
         self._post_charges()
         calls = self.filtered(lambda letter: letter.channel == "phone")
         if calls:

@@ -571,8 +571,8 @@ class DunningRun(models.Model):
             plan.letters, partners, original_by_item, move_levels, charges
         )
         escalated = sum(len(letter_plan.escalated_lines) for letter_plan in plan.letters)
-        to_send = letters.filtered(lambda letter: letter.state == "draft")
-        to_send._send(sent_date=self.date, deliver=False)
+        to_send = letters.filtered(lambda letter: letter.state == "sent")
+        to_send._send(sent_date=self.date, deliver=False, marked=True)
         cases = self._hand_over(items, rows, partners, policy_by_partner)
         self.write(
             {
@@ -930,6 +930,8 @@ class DunningRun(models.Model):
             partner = partner_by_id[letter_plan.partner_id]
             level = level_by_id[letter_plan.level_id]
             channel, state, reason = self._check_channel(level, partner, contacts[partner.id])
+            # a letter that needs no approval is written as sent (see _send)
+            sent = state == "draft"
             charge = charges[(letter_plan.partner_id, letter_plan.currency_id)]
             letter_rows.append(
                 (
@@ -944,7 +946,10 @@ class DunningRun(models.Model):
                     self.date,
                     self.date + timedelta(days=level.deadline_days),
                     channel,
-                    state,
+                    "sent" if sent else state,
+                    self.date if sent else None,
+                    "pending" if sent else None,
+                    0,
                     reason or None,
                     letter_plan.amount_overdue,
                     letter_plan.amount_credit,
@@ -973,6 +978,9 @@ class DunningRun(models.Model):
                 "deadline_date": "date",
                 "channel": "varchar",
                 "state": "varchar",
+                "sent_date": "date",
+                "delivery_state": "varchar",
+                "delivery_attempts": "int4",
                 "approval_reason": "text",
                 "amount_overdue": "numeric",
                 "amount_credit": "numeric",
