@@ -438,7 +438,10 @@ class DunningRun(models.Model):
                          JOIN collection_case c ON c.id = rel.case_id
                         WHERE rel.move_id = move.id) cases ON TRUE
                  WHERE aml.company_id = %(company)s
-                   AND partner.commercial_partner_id = ANY(%(partners)s)
+                   -- the batch's partners and their contacts first, then their items by
+                   -- the partner index (a join on commercial_partner_id scans all items)
+                   AND aml.partner_id = ANY(ARRAY(
+                       SELECT id FROM res_partner WHERE commercial_partner_id = ANY(%(partners)s)))
                    AND aml.parent_state = 'posted'
                    AND account.account_type = 'asset_receivable'
                    AND aml.reconciled IS NOT TRUE
@@ -683,8 +686,10 @@ class DunningRun(models.Model):
         todo = []
         for partner in partners:
             credits, debits = by_partner.get(partner.id, ([], []))
+            if not (credits and debits):
+                continue  # nothing to allocate: the policy need not be read
             policy = partner.dunning_policy_id or default_policy
-            if credits and debits and policy.allocate_payments:
+            if policy.allocate_payments:
                 todo.append((partner, credits, debits))
         if not todo:
             return False
