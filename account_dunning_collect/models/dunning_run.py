@@ -438,10 +438,7 @@ class DunningRun(models.Model):
                          JOIN collection_case c ON c.id = rel.case_id
                         WHERE rel.move_id = move.id) cases ON TRUE
                  WHERE aml.company_id = %(company)s
-                   -- the batch's partners and their contacts first, then their items by
-                   -- the partner index (a join on commercial_partner_id scans all items)
-                   AND aml.partner_id = ANY(ARRAY(
-                       SELECT id FROM res_partner WHERE commercial_partner_id = ANY(%(partners)s)))
+                   AND partner.commercial_partner_id = ANY(%(partners)s)
                    AND aml.parent_state = 'posted'
                    AND account.account_type = 'asset_receivable'
                    AND aml.reconciled IS NOT TRUE
