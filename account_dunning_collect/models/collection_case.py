@@ -22,6 +22,15 @@ OPEN_STATES = ("draft", "handed_over", "acknowledged", "partially_paid")
 AT_AGENCY_STATES = ("handed_over", "acknowledged", "partially_paid")
 
 
+def open_amount(moves):
+    """What is open on the receivable lines of ``moves``, in their currency."""
+    return sum(
+        moves.line_ids.filtered(
+            lambda line: line.account_type == "asset_receivable" and not line.reconciled
+        ).mapped("amount_residual_currency")
+    )
+
+
 class CollectionCase(models.Model):
     """The claims of one debtor handed over (or proposed) to a collection agency."""
 
@@ -126,7 +135,7 @@ class CollectionCase(models.Model):
     @api.depends("move_ids.amount_residual")
     def _compute_amount_open(self):
         for case in self:
-            case.amount_open = sum(case._receivable_lines().mapped("amount_residual_currency"))
+            case.amount_open = open_amount(case.move_ids)
 
     @api.depends(
         "state",
@@ -373,13 +382,10 @@ class CollectionCase(models.Model):
         for entries in interest.values():
             entries.sort(key=lambda item: (item["date_from"], item["invoice"]))
         for invoice in invoices:
-            receivable = invoice.line_ids.filtered(
-                lambda line: line.account_type == "asset_receivable" and not line.reconciled
-            )
             values.append(
                 {
                     "move_id": invoice.id,
-                    "principal": sum(receivable.mapped("amount_residual_currency")),
+                    "principal": open_amount(invoice),
                     "description": invoice._collection_description(),
                     "fees_data": fees.get(invoice.id, []),
                     "interest_data": interest.get(invoice.id, []),
@@ -393,14 +399,11 @@ class CollectionCase(models.Model):
         for case in self:
             paid = self.env["collection.case.line"]
             for line in case.line_ids:
-                receivable = line.move_id.line_ids.filtered(
-                    lambda aml: aml.account_type == "asset_receivable" and not aml.reconciled
-                )
-                open_amount = sum(receivable.mapped("amount_residual_currency"))
-                if float_is_zero(open_amount, precision_rounding=case.currency_id.rounding):
+                still_open = open_amount(line.move_id)
+                if float_is_zero(still_open, precision_rounding=case.currency_id.rounding):
                     paid |= line
-                elif line.principal != open_amount:
-                    line.principal = open_amount
+                elif line.principal != still_open:
+                    line.principal = still_open
             if paid:
                 case.move_ids = [fields.Command.unlink(move.id) for move in paid.move_id]
                 paid.unlink()
@@ -770,7 +773,7 @@ class CollectionCase(models.Model):
     def _paid_since_handover(self):
         """What was paid (or credited) on the documents since the handover."""
         self.ensure_one()
-        current = sum(self._receivable_lines().mapped("amount_residual_currency"))
+        current = open_amount(self.move_ids)
         return sum(self.line_ids.mapped("open_at_handover")) - current - self.amount_written_off
 
     def _sync_payments(self):
@@ -936,18 +939,9 @@ class CollectionCaseLine(models.Model):
         """Remember what is open at the handover (invoice plus its charges)."""
         for case in self.case_id:
             lines = self.filtered(lambda line, c=case: line.case_id == c)
-            charge_open = sum(
-                case._charge_moves()
-                .line_ids.filtered(
-                    lambda line: line.account_type == "asset_receivable" and not line.reconciled
-                )
-                .mapped("amount_residual_currency")
-            )
+            charge_open = open_amount(case._charge_moves())
             for index, line in enumerate(lines.sorted("id")):
-                receivable = line.move_id.line_ids.filtered(
-                    lambda aml: aml.account_type == "asset_receivable" and not aml.reconciled
-                )
-                line.open_at_handover = sum(receivable.mapped("amount_residual_currency")) + (
+                line.open_at_handover = open_amount(line.move_id) + (
                     charge_open if index == 0 else 0
                 )
 
