@@ -26,7 +26,6 @@ class AccountMove(models.Model):
         help="Invoice of dunning fees and default interest: listed in later letters, never "
         "itself charged fees or interest.",
     )
-    dunning_letter_line_ids = fields.One2many("dunning.letter.line", "move_id", readonly=True)
     dunning_last_letter_id = fields.Many2one(
         "dunning.letter", string="Last Dunning Letter", compute="_compute_dunning_last_letter"
     )
@@ -122,15 +121,19 @@ class AccountMove(models.Model):
             "domain": [("id", "in", cases.ids)],
         }
 
-    @api.depends("dunning_letter_line_ids.letter_id.state")
+    @api.depends("line_ids")
     def _compute_dunning_last_letter(self):
+        lines = self.env["dunning.letter.line"].search(
+            [("move_line_id.move_id", "in", self.ids), ("letter_id.state", "!=", "cancelled")]
+        )
+        last = {}
+        for line in lines:
+            move = line.move_line_id.move_id
+            letter = line.letter_id
+            if move not in last or (letter.date, letter.id) > (last[move].date, last[move].id):
+                last[move] = letter
         for move in self:
-            letters = move.dunning_letter_line_ids.letter_id.filtered(
-                lambda letter: letter.state != "cancelled"
-            )
-            move.dunning_last_letter_id = letters.sorted(lambda letter: (letter.date, letter.id))[
-                -1:
-            ]
+            move.dunning_last_letter_id = last.get(move, False)
 
     def action_view_dunning_letters(self):
         """Open the dunning letters that list this invoice."""

@@ -595,12 +595,15 @@ class DunningLetter(models.Model):
             self.env.user.partner_id.id
         )
         self.flush_recordset()
-        self.env["dunning.letter.line"].flush_model(["letter_id", "move_id"])
+        self.env["dunning.letter.line"].flush_model(["letter_id", "move_line_id"])
         moves_by_letter = dict(
             self.env.execute_query(
                 SQL(
-                    """SELECT letter_id, array_agg(DISTINCT move_id ORDER BY move_id)
-                         FROM dunning_letter_line WHERE letter_id = ANY(%s) GROUP BY letter_id""",
+                    """SELECT line.letter_id, array_agg(DISTINCT aml.move_id ORDER BY aml.move_id)
+                         FROM dunning_letter_line line
+                         JOIN account_move_line aml ON aml.id = line.move_line_id
+                        WHERE line.letter_id = ANY(%s)
+                     GROUP BY line.letter_id""",
                     self.ids,
                 )
             )

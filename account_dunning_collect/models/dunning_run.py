@@ -832,10 +832,11 @@ class DunningRun(models.Model):
             for (move_id,) in self.env.execute_query(
                 SQL(
                     """
-                    SELECT DISTINCT line.move_id
+                    SELECT DISTINCT aml.move_id
                       FROM dunning_letter_line line
+                      JOIN account_move_line aml ON aml.id = line.move_line_id
                       JOIN dunning_letter letter ON letter.id = line.letter_id
-                     WHERE line.move_id = ANY(%s) AND line.amount_flat_fee > 0
+                     WHERE aml.move_id = ANY(%s) AND line.amount_flat_fee > 0
                        AND letter.state != 'cancelled'
                     """,
                     list({item.move_id for item in items}),
@@ -1009,7 +1010,6 @@ class DunningRun(models.Model):
                     (
                         letter.id,
                         item.id,
-                        item.move_id,
                         line.kind.value,
                         item.date_maturity,
                         line.days_overdue,
@@ -1037,7 +1037,6 @@ class DunningRun(models.Model):
             {
                 "letter_id": "int4",
                 "move_line_id": "int4",
-                "move_id": "int4",
                 "kind": "varchar",
                 "date_maturity": "date",
                 "days_overdue": "int4",
@@ -1106,11 +1105,12 @@ class DunningRun(models.Model):
             SQL(
                 """
                 WITH item AS (
-                    SELECT line.move_id, line.level_id, letter.date, level.delay_days
+                    SELECT aml.move_id, line.level_id, letter.date, level.delay_days
                       FROM dunning_letter_line line
+                      JOIN account_move_line aml ON aml.id = line.move_line_id
                       JOIN dunning_letter letter ON letter.id = line.letter_id
                       JOIN dunning_level level ON level.id = line.level_id
-                     WHERE line.move_id = ANY(%s) AND letter.state != 'cancelled'
+                     WHERE aml.move_id = ANY(%s) AND letter.state != 'cancelled'
                 ), best AS (
                     SELECT DISTINCT ON (move_id) move_id, level_id,
                            max(date) OVER (PARTITION BY move_id) AS dunning_date
