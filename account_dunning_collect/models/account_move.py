@@ -121,8 +121,9 @@ class AccountMove(models.Model):
             "domain": [("id", "in", cases.ids)],
         }
 
-    @api.depends("line_ids")
     def _compute_dunning_last_letter(self):
+        # read from the letter lines, which the run writes in SQL; the run and a
+        # cancelled letter invalidate it with the invoice's level
         lines = self.env["dunning.letter.line"].search(
             [("move_line_id.move_id", "in", self.ids), ("letter_id.state", "!=", "cancelled")]
         )

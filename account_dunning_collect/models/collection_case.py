@@ -22,13 +22,16 @@ OPEN_STATES = ("draft", "handed_over", "acknowledged", "partially_paid")
 AT_AGENCY_STATES = ("handed_over", "acknowledged", "partially_paid")
 
 
+def open_receivables(moves):
+    """The receivable lines of ``moves`` that are not reconciled yet."""
+    return moves.line_ids.filtered(
+        lambda line: line.account_type == "asset_receivable" and not line.reconciled
+    )
+
+
 def open_amount(moves):
     """What is open on the receivable lines of ``moves``, in their currency."""
-    return sum(
-        moves.line_ids.filtered(
-            lambda line: line.account_type == "asset_receivable" and not line.reconciled
-        ).mapped("amount_residual_currency")
-    )
+    return sum(open_receivables(moves).mapped("amount_residual_currency"))
 
 
 class CollectionCase(models.Model):
@@ -409,9 +412,7 @@ class CollectionCase(models.Model):
                 paid.unlink()
 
     def _receivable_lines(self):
-        return self.move_ids.line_ids.filtered(
-            lambda line: line.account_type == "asset_receivable" and not line.reconciled
-        )
+        return open_receivables(self.move_ids)
 
     # ------------------------------------------------------------------
     # THE CLAIM AND ITS EXPORT
@@ -597,6 +598,11 @@ class CollectionCase(models.Model):
             problem = case._handover_problem()
             if problem:
                 raise UserError(problem)
+        self._hand_over_checked(date)
+        return True
+
+    def _hand_over_checked(self, date):
+        """Hand over proposed cases whose principal is current and that have no problem."""
         for case in self:
             case._check_moves_free()
             case.write(
@@ -618,15 +624,11 @@ class CollectionCase(models.Model):
             # a note on the debtor and its documents, whoever may write them
             for record in [*case.move_ids.sudo(), case.partner_id.sudo()]:
                 record.message_post(body=body)
-        return True
 
     def _try_auto_handover(self, date):
-        """Hand over what can be; note the problem on the others (they stay proposed)."""
-        for case in self:
-            case._refresh_principal()
-            if case._handover_problem():
-                continue  # stays proposed; the case shows why
-            case._handover(date)
+        """Hand over what can be; the others stay proposed and show their problem."""
+        self._refresh_principal()
+        self.filtered(lambda case: not case._handover_problem())._hand_over_checked(date)
 
     def action_acknowledge(self):
         """The agency confirmed it took the case on."""

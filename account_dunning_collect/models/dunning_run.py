@@ -1093,7 +1093,9 @@ class DunningRun(models.Model):
                 [best[move_id][1] for move_id in moved],
             )
         )
-        self.env["account.move"].invalidate_model(["dunning_level_id", "dunning_date"])
+        self.env["account.move"].invalidate_model(
+            ["dunning_level_id", "dunning_date", "dunning_last_letter_id"]
+        )
 
     @api.model
     def _update_move_levels(self, move_ids):
@@ -1127,4 +1129,6 @@ class DunningRun(models.Model):
                 move_ids,
             )
         )
-        self.env["account.move"].invalidate_model(["dunning_level_id", "dunning_date"])
+        self.env["account.move"].invalidate_model(
+            ["dunning_level_id", "dunning_date", "dunning_last_letter_id"]
+        )
