@@ -650,19 +650,19 @@ class DunningLetter(models.Model):
         message_ids = bulk_insert(
             self.env,
             "mail_message",
-            {
-                "model": "varchar",
-                "res_id": "int4",
-                "body": "text",
-                "message_id": "varchar",
-                "message_type": "varchar",
-                "subtype_id": "int4",
-                "author_id": "int4",
-                "email_from": "varchar",
-                "reply_to": "varchar",
-                "email_add_signature": "bool",
-                "date": "timestamp",
-            },
+            (
+                "model",
+                "res_id",
+                "body",
+                "message_id",
+                "message_type",
+                "subtype_id",
+                "author_id",
+                "email_from",
+                "reply_to",
+                "email_add_signature",
+                "date",
+            ),
             rows,
         )
         links = [

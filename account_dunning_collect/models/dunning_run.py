@@ -29,6 +29,28 @@ _logger = logging.getLogger(__name__)
 RUN_LOCK_NAMESPACE = 0x44554E  # "DUN"
 PARTNER_BATCH_SIZE = 1000
 DUNNABLE_MOVE_TYPES = ("out_invoice", "out_receipt")
+# What the run reads of each open receivable item: (name, SQL expression)
+# over the joins of DunningRun._item_query.
+ITEM_COLUMNS = (
+    ("id", "aml.id"),
+    ("move_id", "aml.move_id"),
+    ("partner_id", "partner.commercial_partner_id"),
+    ("currency_id", "aml.currency_id"),
+    ("date_maturity", "aml.date_maturity"),
+    ("amount_residual", "aml.amount_residual"),
+    ("amount_residual_currency", "aml.amount_residual_currency"),
+    ("amount_currency", "aml.amount_currency"),
+    ("move_type", "move.move_type"),
+    ("move_name", "move.name"),
+    ("is_dunning_charge", "move.is_dunning_charge"),
+    ("move_level_id", "move.dunning_level_id"),
+    ("move_level_delay", "move_level.delay_days"),
+    ("move_stop_reason", "move.dunning_stop_reason_id"),
+    ("move_stop_until", "move.dunning_stop_until"),
+    ("in_collection", "cases.in_collection"),
+    ("was_recalled", "cases.was_recalled"),
+)
+ITEM_FIELDS = tuple(name for name, __ in ITEM_COLUMNS)
 
 
 @dataclass
@@ -300,12 +322,12 @@ class DunningRun(models.Model):
             self.write({"state": "running", "started_at": fields.Datetime.now()})
             self._append_log(self.env._("Run started by %s.", self.env.user.name))
         self._lift_expired_stops()
-        partner_ids = self._candidate_partner_ids()
-        remaining = len(partner_ids)
+        items_by_partner = self._candidate_items()
+        remaining = len(items_by_partner)
         if commit:
             self.env["ir.cron"]._commit_progress(remaining=remaining)
-        for batch in split_every(PARTNER_BATCH_SIZE, partner_ids, list):
-            self._process_batch(batch)
+        for batch in split_every(PARTNER_BATCH_SIZE, items_by_partner, list):
+            self._process_batch(batch, items_by_partner)
             remaining -= len(batch)
             if commit:
                 time_left = self.env["ir.cron"]._commit_progress(len(batch), remaining=remaining)
@@ -370,91 +392,104 @@ class DunningRun(models.Model):
         ]
         return min(delays) if delays else 1
 
-    def _candidate_partner_ids(self):
-        """Commercial partners with at least one item that may escalate today."""
+    def _item_query(self, condition, *extra_columns):
+        """The open receivable items of the run's company meeting ``condition``.
+
+        Selects ``ITEM_COLUMNS`` in their order, then ``extra_columns``.
+        """
+        columns = [SQL(f"{expression} AS {alias}") for alias, expression in ITEM_COLUMNS]
+        return SQL(
+            """
+            SELECT %(select)s
+              FROM account_move_line aml
+              JOIN account_account account ON account.id = aml.account_id
+              JOIN account_move move ON move.id = aml.move_id
+              JOIN res_partner partner ON partner.id = aml.partner_id
+         LEFT JOIN dunning_level move_level ON move_level.id = move.dunning_level_id
+         LEFT JOIN LATERAL (
+                   SELECT bool_or(c.state IN %(open_states)s) AS in_collection,
+                          bool_or(c.state = 'recalled') AS was_recalled
+                     FROM collection_case_move_rel rel
+                     JOIN collection_case c ON c.id = rel.case_id
+                    WHERE rel.move_id = move.id) cases ON TRUE
+             WHERE aml.company_id = %(company)s
+               AND aml.parent_state = 'posted'
+               AND account.account_type = 'asset_receivable'
+               AND aml.reconciled IS NOT TRUE
+               AND (aml.amount_residual != 0 OR aml.amount_residual_currency != 0)
+               AND %(condition)s
+            """,
+            select=SQL(", ").join([*columns, *extra_columns]),
+            condition=condition,
+            company=self.company_id.id,
+            open_states=OPEN_CASE_STATES,
+        )
+
+    def _candidate_items(self):
+        """The open items of every partner with at least one item that may escalate today.
+
+        Returns {commercial partner id: [row tuple in ``ITEM_COLUMNS`` order]},
+        in partner order. One scan of the receivables for the whole run: the
+        batches take their partners' items from it (a query per batch scanned
+        the journal items again each time, the run's largest read at 100k).
+        """
         self.env.flush_all()
+        candidate = SQL(
+            """aml.amount_residual > 0
+               AND move.move_type IN %(types)s
+               AND move.is_dunning_charge IS NOT TRUE
+               AND (aml.date_maturity IS NULL OR aml.date_maturity <= %(latest_due)s)
+               AND cases.in_collection IS NOT TRUE
+               AND NOT EXISTS (
+                   SELECT 1
+                     FROM dunning_letter_line line
+                     JOIN dunning_letter letter ON letter.id = line.letter_id
+                    WHERE line.move_line_id = aml.id AND line.level_id IS NOT NULL
+                      AND letter.date >= %(date)s AND letter.state != 'cancelled')""",
+            types=DUNNABLE_MOVE_TYPES,
+            latest_due=self.date - timedelta(days=self._first_due_delay()),
+            date=self.date,
+        )
+        aliases = SQL(", ").join(SQL(alias) for alias in ITEM_FIELDS)
         rows = self.env.execute_query(
             SQL(
                 """
-                SELECT DISTINCT partner.commercial_partner_id
-                  FROM account_move_line aml
-                  JOIN account_account account ON account.id = aml.account_id
-                  JOIN account_move move ON move.id = aml.move_id
-                  JOIN res_partner partner ON partner.id = aml.partner_id
-                 WHERE aml.company_id = %(company)s
-                   AND aml.parent_state = 'posted'
-                   AND account.account_type = 'asset_receivable'
-                   AND aml.reconciled IS NOT TRUE
-                   AND aml.amount_residual > 0
-                   AND move.move_type IN %(types)s
-                   AND move.is_dunning_charge IS NOT TRUE
-                   AND (aml.date_maturity IS NULL OR aml.date_maturity <= %(latest_due)s)
-                   AND NOT EXISTS (
-                       SELECT 1
-                         FROM collection_case_move_rel rel
-                         JOIN collection_case c ON c.id = rel.case_id
-                        WHERE rel.move_id = aml.move_id AND c.state IN %(open_states)s)
-                   AND NOT EXISTS (
-                       SELECT 1
-                         FROM dunning_letter_line line
-                         JOIN dunning_letter letter ON letter.id = line.letter_id
-                        WHERE line.move_line_id = aml.id AND line.level_id IS NOT NULL
-                          AND letter.date >= %(date)s AND letter.state != 'cancelled')
-                 ORDER BY 1
+                WITH item AS MATERIALIZED (%(items)s)
+                SELECT %(aliases)s
+                  FROM item
+                 WHERE partner_id IN (SELECT partner_id FROM item WHERE candidate)
+              ORDER BY partner_id, id
                 """,
-                company=self.company_id.id,
-                types=DUNNABLE_MOVE_TYPES,
-                latest_due=self.date - timedelta(days=self._first_due_delay()),
-                date=self.date,
-                open_states=OPEN_CASE_STATES,
+                items=self._item_query(SQL("TRUE"), SQL("%s AS candidate", candidate)),
+                aliases=aliases,
             )
         )
-        return [partner_id for (partner_id,) in rows]
+        by_partner = {}
+        partner_index = ITEM_FIELDS.index("partner_id")
+        for row in rows:
+            by_partner.setdefault(row[partner_index], []).append(row)
+        return by_partner
 
     def _fetch_items(self, partner_ids):
-        """All open receivable items of these partners with their current level, in two queries."""
+        """All open receivable items of these partners (after the run changed them)."""
         self.env.flush_all()
-        rows = self.env.execute_query_dict(
-            SQL(
-                """
-                SELECT aml.id, aml.move_id, partner.commercial_partner_id AS partner_id,
-                       aml.currency_id, aml.date_maturity, aml.amount_residual,
-                       aml.amount_residual_currency, aml.amount_currency,
-                       move.move_type, move.name AS move_name, move.is_dunning_charge,
-                       move.dunning_level_id AS move_level_id,
-                       move_level.delay_days AS move_level_delay,
-                       move.dunning_stop_reason_id AS move_stop_reason,
-                       move.dunning_stop_until AS move_stop_until,
-                       cases.in_collection, cases.was_recalled
-                  FROM account_move_line aml
-                  JOIN account_account account ON account.id = aml.account_id
-                  JOIN account_move move ON move.id = aml.move_id
-                  JOIN res_partner partner ON partner.id = aml.partner_id
-             LEFT JOIN dunning_level move_level ON move_level.id = move.dunning_level_id
-             LEFT JOIN LATERAL (
-                       SELECT bool_or(c.state IN %(open_states)s) AS in_collection,
-                              bool_or(c.state = 'recalled') AS was_recalled
-                         FROM collection_case_move_rel rel
-                         JOIN collection_case c ON c.id = rel.case_id
-                        WHERE rel.move_id = move.id) cases ON TRUE
-                 WHERE aml.company_id = %(company)s
-                   AND partner.commercial_partner_id = ANY(%(partners)s)
-                   AND aml.parent_state = 'posted'
-                   AND account.account_type = 'asset_receivable'
-                   AND aml.reconciled IS NOT TRUE
-                   AND (aml.amount_residual != 0 OR aml.amount_residual_currency != 0)
-                """,
-                company=self.company_id.id,
-                partners=partner_ids,
-                open_states=OPEN_CASE_STATES,
-            )
+        return self.env.execute_query(
+            self._item_query(SQL("partner.commercial_partner_id = ANY(%s)", list(partner_ids)))
         )
-        item_state = {
-            line_id: (level_id, dunning_date)
-            for line_id, level_id, dunning_date in self.env.execute_query(
-                SQL(ITEM_STATE_QUERY, [row["id"] for row in rows])
-            )
-        }
+
+    def _item_rows(self, rows):
+        """Row dicts of the items with their current level and last dunning date."""
+        rows = [dict(zip(ITEM_FIELDS, row, strict=True)) for row in rows]
+        item_state = (
+            {
+                line_id: (level_id, dunning_date)
+                for line_id, level_id, dunning_date in self.env.execute_query(
+                    SQL(ITEM_STATE_QUERY, [row["id"] for row in rows])
+                )
+            }
+            if rows
+            else {}
+        )
         delays = (
             dict(
                 self.env.execute_query(
@@ -479,11 +514,16 @@ class DunningRun(models.Model):
     def _is_stopped(self, reason_id, until):
         return bool(reason_id) and (not until or until >= self.date)
 
-    def _process_batch(self, partner_ids):
-        """Process a batch of partners; on error, retry them one by one."""
+    def _process_batch(self, partner_ids, items_by_partner):
+        """Process a batch of partners; on error, retry them one by one.
+
+        ``items_by_partner`` holds the partners' item rows (``_candidate_items``).
+        """
         try:
             with self.env.cr.savepoint():
-                self._process_partners(partner_ids)
+                self._process_partners(
+                    partner_ids, [row for pid in partner_ids for row in items_by_partner[pid]]
+                )
         except Exception as error:
             self.env.invalidate_all()
             if len(partner_ids) == 1:
@@ -499,15 +539,18 @@ class DunningRun(models.Model):
                 )
                 return
             for partner_id in partner_ids:
-                self._process_batch([partner_id])
+                self._process_batch([partner_id], items_by_partner)
 
-    def _process_partners(self, partner_ids):
-        """Decide, create the letters and move the items of some partners."""
-        rows = self._fetch_items(partner_ids)
+    def _process_partners(self, partner_ids, item_rows):
+        """Decide, create the letters and move the items of some partners.
+
+        ``item_rows``: the partners' open items, tuples in ``ITEM_COLUMNS`` order.
+        """
+        rows = self._item_rows(item_rows)
         partners = self.env["res.partner"].browse(partner_ids).with_company(self.company_id)
         default_policy = self.company_id.dunning_policy_id
         if self._allocate_payments(rows, partners, default_policy):
-            rows = self._fetch_items(partner_ids)
+            rows = self._item_rows(self._fetch_items(partner_ids))
         engine_by_policy = {}
         policy_by_partner = dict.fromkeys(partner_ids)
         partner_stopped = {}
@@ -968,32 +1011,32 @@ class DunningRun(models.Model):
         letter_ids = bulk_insert(
             self.env,
             "dunning_letter",
-            {
-                "name": "varchar",
-                "partner_id": "int4",
-                "company_id": "int4",
-                "currency_id": "int4",
-                "policy_id": "int4",
-                "level_id": "int4",
-                "run_id": "int4",
-                "user_id": "int4",
-                "date": "date",
-                "deadline_date": "date",
-                "channel": "varchar",
-                "state": "varchar",
-                "sent_date": "date",
-                "delivery_state": "varchar",
-                "delivery_attempts": "int4",
-                "approval_reason": "text",
-                "amount_overdue": "numeric",
-                "amount_credit": "numeric",
-                "amount_not_due": "numeric",
-                "amount_total": "numeric",
-                "amount_fee": "numeric",
-                "amount_flat_fee": "numeric",
-                "amount_interest": "numeric",
-                "interest_warning": "varchar",
-            },
+            (
+                "name",
+                "partner_id",
+                "company_id",
+                "currency_id",
+                "policy_id",
+                "level_id",
+                "run_id",
+                "user_id",
+                "date",
+                "deadline_date",
+                "channel",
+                "state",
+                "sent_date",
+                "delivery_state",
+                "delivery_attempts",
+                "approval_reason",
+                "amount_overdue",
+                "amount_credit",
+                "amount_not_due",
+                "amount_total",
+                "amount_fee",
+                "amount_flat_fee",
+                "amount_interest",
+                "interest_warning",
+            ),
             letter_rows,
         )
         letters = Letter.browse(letter_ids)
@@ -1034,26 +1077,27 @@ class DunningRun(models.Model):
         bulk_insert(
             self.env,
             "dunning_letter_line",
-            {
-                "letter_id": "int4",
-                "move_line_id": "int4",
-                "kind": "varchar",
-                "date_maturity": "date",
-                "days_overdue": "int4",
-                "amount_original": "numeric",
-                "amount_residual": "numeric",
-                "level_id": "int4",
-                "is_charge": "bool",
-                "interest_date_from": "date",
-                "interest_date_to": "date",
-                "interest_days": "int4",
-                "interest_rate": "varchar",
-                "interest_detail": "text",
-                "amount_interest": "numeric",
-                "amount_flat_fee": "numeric",
-            },
+            (
+                "letter_id",
+                "move_line_id",
+                "kind",
+                "date_maturity",
+                "days_overdue",
+                "amount_original",
+                "amount_residual",
+                "level_id",
+                "is_charge",
+                "interest_date_from",
+                "interest_date_to",
+                "interest_days",
+                "interest_rate",
+                "interest_detail",
+                "amount_interest",
+                "amount_flat_fee",
+            ),
             line_rows,
             log_access=False,
+            returning=False,
         )
         self.env["dunning.letter.line"].invalidate_model()
         self.env["account.move.line"].invalidate_model(["dunning_level_id", "dunning_date"])

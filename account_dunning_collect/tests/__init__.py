@@ -8,4 +8,5 @@ from . import test_dunning_charges
 from . import test_dunning_allocation
 from . import test_dunning_delivery
 from . import test_engine_collection
+from . import test_bulk
 from . import test_collection
