@@ -51,6 +51,18 @@ ITEM_COLUMNS = (
     ("was_recalled", "cases.was_recalled"),
 )
 ITEM_FIELDS = tuple(name for name, __ in ITEM_COLUMNS)
+# What the run reads of a customer and its invoice contact (delivery checks).
+PARTNER_FIELDS = [
+    "dunning_policy_id",
+    "dunning_stop_reason_id",
+    "dunning_stop_until",
+    "dunning_debtor_type",
+    "user_id",
+    "email",
+    "street",
+    "zip",
+    "city",
+]
 
 
 @dataclass
@@ -548,6 +560,8 @@ class DunningRun(models.Model):
         """
         rows = self._item_rows(item_rows)
         partners = self.env["res.partner"].browse(partner_ids).with_company(self.company_id)
+        # only what the run reads (the first access would load every column)
+        partners.fetch(PARTNER_FIELDS)
         default_policy = self.company_id.dunning_policy_id
         if self._allocate_payments(rows, partners, default_policy):
             rows = self._item_rows(self._fetch_items(partner_ids))
@@ -903,8 +917,10 @@ class DunningRun(models.Model):
     def _delivery_contacts(self, partners):
         """Return {partner_id: contact} with each partner's invoice contact (or itself)."""
         contacts = {partner.id: partner for partner in partners}
-        invoice_contacts = self.env["res.partner"].search(
-            [("parent_id", "in", partners.ids), ("type", "=", "invoice")], order="id desc"
+        invoice_contacts = self.env["res.partner"].search_fetch(
+            [("parent_id", "in", partners.ids), ("type", "=", "invoice")],
+            ["parent_id", *PARTNER_FIELDS],
+            order="id desc",
         )
         for contact in invoice_contacts:
             contacts[contact.parent_id.id] = contact
