@@ -28,6 +28,9 @@ _logger = logging.getLogger(__name__)
 # the second key is the company id.
 RUN_LOCK_NAMESPACE = 0x44554E  # "DUN"
 PARTNER_BATCH_SIZE = 1000
+# How long before the run read the receivables a reconciliation may have been
+# made (in a transaction still open then) and not be in what it read.
+RECONCILED_MARGIN = timedelta(minutes=10)
 DUNNABLE_MOVE_TYPES = ("out_invoice", "out_receipt")
 # What the run reads of each open receivable item: (name, SQL expression)
 # over the joins of DunningRun._item_query.
@@ -334,11 +337,13 @@ class DunningRun(models.Model):
             self.write({"state": "running", "started_at": fields.Datetime.now()})
             self._append_log(self.env._("Run started by %s.", self.env.user.name))
         self._lift_expired_stops()
+        read_at = self.env.cr.now()
         items_by_partner = self._candidate_items()
         remaining = len(items_by_partner)
         if commit:
             self.env["ir.cron"]._commit_progress(remaining=remaining)
         for batch in split_every(PARTNER_BATCH_SIZE, items_by_partner, list):
+            self._reread_reconciled(batch, items_by_partner, read_at)
             self._process_batch(batch, items_by_partner)
             remaining -= len(batch)
             if commit:
@@ -481,6 +486,43 @@ class DunningRun(models.Model):
         for row in rows:
             by_partner.setdefault(row[partner_index], []).append(row)
         return by_partner
+
+    def _reread_reconciled(self, partner_ids, items_by_partner, read_at):
+        """Read again the items of customers with a payment matched since ``read_at``.
+
+        The run reads the receivables once; a payment or credit note
+        reconciled while it runs (bank statement import, a colleague) must
+        still keep the paid invoices out of the letter. Reconciliations
+        created from a little before the read on are taken, as a transaction
+        that began earlier may have committed after it; reading a customer
+        again costs one query.
+        """
+        since = read_at - RECONCILED_MARGIN
+        changed = [
+            partner_id
+            for (partner_id,) in self.env.execute_query(
+                SQL(
+                    """
+                    SELECT DISTINCT partner.commercial_partner_id
+                      FROM account_partial_reconcile apr
+                      JOIN account_move_line aml
+                        ON aml.id IN (apr.debit_move_id, apr.credit_move_id)
+                      JOIN res_partner partner ON partner.id = aml.partner_id
+                     WHERE apr.create_date >= %s
+                       AND partner.commercial_partner_id = ANY(%s)
+                    """,
+                    since,
+                    partner_ids,
+                )
+            )
+        ]
+        if not changed:
+            return
+        for partner_id in changed:
+            items_by_partner[partner_id] = []
+        partner_index = ITEM_FIELDS.index("partner_id")
+        for row in self._fetch_items(changed):
+            items_by_partner[row[partner_index]].append(row)
 
     def _fetch_items(self, partner_ids):
         """All open receivable items of these partners (after the run changed them)."""

@@ -424,6 +424,35 @@ class TestDunningRun(DunningCommon):
         self.assertIn("Time limit reached", run.log)
         self.assertEqual(self._letters().partner_id, partners)
 
+    def test_payment_matched_during_the_run_is_seen(self):
+        """The run reads the receivables once; a payment reconciled while it is on
+        an earlier batch keeps the paid invoice out of a later batch's letter."""
+        other = self._create_customer("B AG", email="b@example.com")
+        self._invoice(self.customer, 100.0, "2026-03-01")
+        paid_meanwhile = self._invoice(other, 250.0, "2026-03-01")
+        Run = type(self.env["dunning.run"])
+        original = Run._process_batch
+        batches = []
+
+        def pay_after_first_batch(run_self, partner_ids, items_by_partner):
+            batches.append(partner_ids)
+            result = original(run_self, partner_ids, items_by_partner)
+            if len(batches) == 1:
+                self._pay(paid_meanwhile, 250.0, "2026-03-21")
+            return result
+
+        run_module = "odoo.addons.account_dunning_collect.models.dunning_run"
+        with (
+            patch(f"{run_module}.PARTNER_BATCH_SIZE", 1),
+            patch.object(Run, "_process_batch", pay_after_first_batch),
+        ):
+            run = self._run("2026-03-22")
+        self.assertEqual(batches, [[self.customer.id], [other.id]])
+        self.assertEqual(paid_meanwhile.payment_state, "paid")
+        self.assertEqual(self._letters().partner_id, self.customer)
+        self.assertFalse(self._letters(other))
+        self.assertRecordValues(run, [{"letter_count": 1, "item_count": 1}])
+
     def test_multi_company_isolation(self):
         company_b = self.setup_other_company(name="Zweite GmbH")["company"]
         self.assertTrue(company_b.dunning_policy_id)
