@@ -54,6 +54,7 @@ ITEM_COLUMNS = (
     ("was_recalled", "cases.was_recalled"),
 )
 ITEM_FIELDS = tuple(name for name, __ in ITEM_COLUMNS)
+ITEM_PARTNER = ITEM_FIELDS.index("partner_id")
 # What the run reads of a customer and its invoice contact (delivery checks).
 PARTNER_FIELDS = [
     "dunning_policy_id",
@@ -89,6 +90,16 @@ class LetterCharges:
     @property
     def total(self):
         return self.fee + self.flat_fee_total + self.interest_total
+
+
+def group_by_partner(rows, by_partner, reset=()):
+    """Add item rows (``ITEM_COLUMNS`` order) to ``by_partner`` under their
+    partner, after emptying the lists of the partners in ``reset``."""
+    for partner_id in reset:
+        by_partner[partner_id] = []
+    for row in rows:
+        by_partner.setdefault(row[ITEM_PARTNER], []).append(row)
+    return by_partner
 
 
 def interest_rates_text(result: InterestResult) -> str:
@@ -481,11 +492,7 @@ class DunningRun(models.Model):
                 aliases=aliases,
             )
         )
-        by_partner = {}
-        partner_index = ITEM_FIELDS.index("partner_id")
-        for row in rows:
-            by_partner.setdefault(row[partner_index], []).append(row)
-        return by_partner
+        return group_by_partner(rows, {})
 
     def _reread_reconciled(self, partner_ids, items_by_partner, read_at):
         """Read again the items of customers with a payment matched since ``read_at``.
@@ -518,11 +525,7 @@ class DunningRun(models.Model):
         ]
         if not changed:
             return
-        for partner_id in changed:
-            items_by_partner[partner_id] = []
-        partner_index = ITEM_FIELDS.index("partner_id")
-        for row in self._fetch_items(changed):
-            items_by_partner[row[partner_index]].append(row)
+        group_by_partner(self._fetch_items(changed), items_by_partner, reset=changed)
 
     def _fetch_items(self, partner_ids):
         """All open receivable items of these partners (after the run changed them)."""
