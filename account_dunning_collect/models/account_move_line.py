@@ -43,3 +43,14 @@ class AccountMoveLine(models.Model):
             level_id, dunning_date = state.get(line.id, (False, False))
             line.dunning_level_id = level_id
             line.dunning_date = dunning_date
+
+    def unlink(self):
+        # the letter lines of deleted journal items go with them (their column
+        # has no foreign key to do it, see dunning.letter.line)
+        line_ids = [line_id for line_id in self.ids if isinstance(line_id, int)]
+        result = super().unlink()
+        if line_ids:
+            self.env["dunning.letter.line"].sudo().search(
+                [("move_line_id", "in", line_ids)]
+            ).unlink()
+        return result

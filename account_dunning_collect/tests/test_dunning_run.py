@@ -453,6 +453,43 @@ class TestDunningRun(DunningCommon):
         self.assertFalse(self._letters(other))
         self.assertRecordValues(run, [{"letter_count": 1, "item_count": 1}])
 
+    def test_deleted_journal_item_takes_its_letter_lines(self):
+        """Letter lines refer to their journal item without a foreign key: deleting
+        the item (a dunned invoice reset to draft and given one due date instead
+        of two installments) deletes them."""
+        installments = self.env["account.payment.term"].create(
+            {
+                "name": "2 installments",
+                "line_ids": [
+                    Command.create({"value": "percent", "value_amount": 50, "nb_days": 10}),
+                    Command.create({"value": "percent", "value_amount": 50, "nb_days": 14}),
+                ],
+            }
+        )
+        kept = self._invoice(self.customer, 100.0, "2026-03-01")
+        changed = self._invoice(self.customer, 250.0, "2026-03-01", term=installments)
+        self._run("2026-03-22")
+        letter = self._letters()
+        items = self._receivable_lines(changed)
+        self.assertEqual(len(letter.line_ids), 3)
+        self.assertEqual(letter.line_ids.move_line_id, self._receivable_lines(kept) | items)
+        changed.button_draft()
+        changed.invoice_payment_term_id = self.term_14
+        remaining = self._receivable_lines(changed)
+        self.assertEqual(remaining.amount_residual, 250.0)
+        gone = items - remaining
+        self.assertEqual(len(gone), 1)
+        self.assertFalse(gone.exists())
+        self.assertEqual(len(letter.line_ids), 2)
+        self.assertEqual(letter.line_ids.move_line_id, self._receivable_lines(kept) | remaining)
+        self.env.flush_all()
+        self.env.cr.execute(
+            """SELECT count(*) FROM dunning_letter_line line
+               LEFT JOIN account_move_line aml ON aml.id = line.move_line_id
+               WHERE aml.id IS NULL"""
+        )
+        self.assertEqual(self.env.cr.fetchone()[0], 0)
+
     def test_multi_company_isolation(self):
         company_b = self.setup_other_company(name="Zweite GmbH")["company"]
         self.assertTrue(company_b.dunning_policy_id)
