@@ -1,7 +1,7 @@
 from odoo import api, fields, models
 from odoo.exceptions import AccessError, UserError
 from odoo.fields import Command
-from odoo.tools import SQL
+from odoo.tools import SQL, format_amount
 
 from .dunning_level import CHANNELS
 from .dunning_stop_mixin import MANAGER_GROUP
@@ -54,6 +54,10 @@ class DunningLetter(models.Model):
         readonly=True, help="Why the letter waits for approval or was not sent as planned."
     )
     line_ids = fields.One2many("dunning.letter.line", "letter_id", readonly=True)
+    payment_warning = fields.Text(
+        compute="_compute_payment_warning",
+        help="Overdue items of this unsent letter that were paid since the run made it.",
+    )
     move_ids = fields.Many2many(
         "account.move", string="Invoices", compute="_compute_move_ids", search="_search_move_ids"
     )
@@ -104,6 +108,57 @@ class DunningLetter(models.Model):
     def _search_move_ids(self, operator, value):
         return [("line_ids.move_id", operator, value)]
 
+    @api.depends(
+        "state", "line_ids.amount_residual", "line_ids.move_line_id.amount_residual_currency"
+    )
+    def _compute_payment_warning(self):
+        for letter in self:
+            details = letter._paid_since() if letter.state in ("draft", "to_approve") else ""
+            letter.payment_warning = (
+                self.env._(
+                    "Paid since the run made this letter:\n%(details)s\nCancel it: the next "
+                    "run writes a letter with the open amounts.",
+                    details=details,
+                )
+                if details
+                else False
+            )
+
+    def _paid_since(self):
+        """One line per overdue item (invoice or charges) now less open than the letter says."""
+        self.ensure_one()
+        details = []
+        for line in self.line_ids.filtered(lambda line: line.kind == "overdue"):
+            item = line.move_line_id
+            open_now = item.amount_residual_currency if item.exists() else 0.0
+            if self.currency_id.compare_amounts(open_now, line.amount_residual) < 0:
+                details.append(
+                    self.env._(
+                        "%(document)s: open %(now)s, in the letter %(then)s",
+                        document=item.move_id.name or item.display_name,
+                        now=format_amount(self.env, open_now, self.currency_id),
+                        then=format_amount(self.env, line.amount_residual, self.currency_id),
+                    )
+                )
+        return "\n".join(details)
+
+    def _check_not_paid_since(self):
+        """Refuse to send letters that ask for amounts paid since the run made them."""
+        stale = [(letter, letter._paid_since()) for letter in self]
+        stale = [(letter, details) for letter, details in stale if details]
+        if stale:
+            raise UserError(
+                self.env._(
+                    "These letters ask for amounts that were paid since the run made them:\n"
+                    "%(details)s\nCancel them: the next dunning run writes new letters with the "
+                    "open amounts.",
+                    details="\n".join(
+                        f"{letter.display_name} ({letter.partner_id.display_name}): {details}"
+                        for letter, details in stale
+                    ),
+                )
+            )
+
     @api.depends("name", "partner_id")
     def _compute_display_name(self):
         for letter in self:
@@ -139,6 +194,7 @@ class DunningLetter(models.Model):
                     ", ".join(wrong.mapped("display_name")),
                 )
             )
+        self._check_not_paid_since()
         self._send()
         return True
 
@@ -165,6 +221,7 @@ class DunningLetter(models.Model):
                     ", ".join(waiting.mapped("display_name")),
                 )
             )
+        self._check_not_paid_since()
         self._send()
         return True
 

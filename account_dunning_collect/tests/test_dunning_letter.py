@@ -35,6 +35,41 @@ class TestDunningLetter(DunningCommon):
         with self.assertRaisesRegex(UserError, "Only letters waiting for approval"):
             letter.with_user(self.manager).action_approve()
 
+    def test_letter_paid_while_waiting_for_approval_is_not_sent(self):
+        """A letter waits for approval; the customer pays one invoice in full and
+        another in part: approving it is refused, naming both, and nothing is sent."""
+        self.policy.approval_required = True
+        paid = self._invoice(self.customer, 1000.0, "2026-03-01")
+        part = self._invoice(self.customer, 400.0, "2026-03-02")
+        self._run("2026-03-22")
+        letter = self._letters()
+        self.assertEqual(letter.state, "to_approve")
+        self.assertFalse(letter.payment_warning)
+        self._pay(paid, 1000.0, "2026-03-24")
+        self._pay(part, 150.0, "2026-03-24")
+        letter.invalidate_recordset(["payment_warning"])
+        self.assertEqual(
+            letter.payment_warning,
+            "Paid since the run made this letter:\n"
+            f"{paid.name}: open 0.00\xa0€, in the letter 1,000.00\xa0€\n"
+            f"{part.name}: open 250.00\xa0€, in the letter 400.00\xa0€\n"
+            "Cancel it: the next run writes a letter with the open amounts.",
+        )
+        with self.assertRaisesRegex(UserError, "paid since the run made them") as caught:
+            letter.with_user(self.manager).action_approve()
+        self.assertIn(f"{letter.name} (Kunde GmbH): {paid.name}", str(caught.exception))
+        with self.assertRaises(UserError):
+            letter.with_user(self.manager).action_send()
+        self.assertRecordValues(letter, [{"state": "to_approve", "sent_date": False}])
+        # cancelled, the next run writes a letter for what is open
+        letter.with_user(self.manager).action_cancel()
+        self.assertFalse(letter.payment_warning)
+        self._run("2026-03-25")
+        new = self._letters()[-1]
+        self.assertNotEqual(new, letter)
+        self.assertEqual(new.line_ids.move_id, part)
+        self.assertEqual(new.amount_overdue, 250.0)
+
     def test_level_approval(self):
         self.dunning1.approval_required = True
         self._invoice(self.customer, 1000.0, "2026-03-01")
