@@ -142,6 +142,15 @@ class DunningLetter(models.Model):
                 )
         return "\n".join(details)
 
+    def _settled_since(self):
+        """Whether every overdue item the letter lists (invoices, charges) is paid now."""
+        self.ensure_one()
+        overdue = self.line_ids.filtered(lambda line: line.kind == "overdue").move_line_id
+        return bool(overdue) and all(
+            item.reconciled or item.currency_id.is_zero(item.amount_residual_currency)
+            for item in overdue.exists()
+        )
+
     def _check_not_paid_since(self):
         """Refuse to send letters that ask for amounts paid since the run made them."""
         stale = [(letter, letter._paid_since()) for letter in self]

@@ -36,6 +36,7 @@ DELIVERY_STATES = [
     ("to_print", "To Print"),
     ("done", "Delivered"),
     ("failed", "Failed"),
+    ("withdrawn", "Withdrawn (paid)"),
 ]
 MAX_DELIVERY_ATTEMPTS = 3
 # letters rendered per wkhtmltopdf call and delivered per transaction: small
@@ -55,7 +56,9 @@ class DunningLetter(models.Model):
         copy=False,
         index=True,
         help="Queued: the document and e-mail are made by the delivery job shortly. "
-        "To Print: waits in the print batch. Failed: see the delivery error.",
+        "To Print: waits in the print batch. Failed: see the delivery error. Withdrawn: "
+        "everything the letter asks for was paid before it went out; it was not sent and its "
+        "charges were reversed.",
     )
     delivery_partner_id = fields.Many2one(
         "res.partner",
@@ -205,6 +208,10 @@ class DunningLetter(models.Model):
     def _deliver(self):
         """Make the documents of queued letters and deliver them through their channel."""
         letters = self.filtered(lambda letter: letter.delivery_state == "pending")
+        settled = letters.filtered(lambda letter: letter._settled_since())
+        if settled:
+            settled._withdraw_settled()
+            letters -= settled
         if not letters:
             return
         for company, by_company in letters.grouped("company_id").items():
@@ -222,6 +229,39 @@ class DunningLetter(models.Model):
             to_print.write({"delivery_state": "to_print", "delivery_error": False})
             if to_print:
                 to_print._check_postal_address()
+
+    def _withdraw_settled(self):
+        """Keep back letters whose overdue items were all paid before they went out.
+
+        The letter is not delivered (no PDF, no e-mail, no print) and its
+        charge invoice, if the customer has not paid it, is reversed: a fee
+        for a letter the customer never received is not owed.
+        """
+        today = fields.Date.context_today(self)
+        for letter in self:
+            charge = letter.fee_move_id
+            note = self.env._(
+                "Not delivered: everything this letter asks for was paid before it went out."
+            )
+            if charge.state == "posted" and charge.payment_state == "not_paid":
+                reversal = charge._reverse_moves(
+                    [
+                        {
+                            "date": today,
+                            "invoice_date": today,
+                            "ref": self.env._("%s withdrawn: paid before delivery", letter.name),
+                        }
+                    ],
+                    cancel=True,
+                )
+                note = self.env._(
+                    "%(note)s Its charges %(charge)s were reversed by %(reversal)s.",
+                    note=note,
+                    charge=charge.name,
+                    reversal=reversal.name,
+                )
+            letter.write({"delivery_state": "withdrawn", "delivery_error": False})
+            letter.message_post(body=note)
 
     def _delivery_contacts(self):
         """Return {letter id: contact}: the invoice address of the customer, else the customer."""

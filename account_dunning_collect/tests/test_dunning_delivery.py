@@ -331,6 +331,66 @@ class TestDunningDelivery(DunningCommon):
         mail = self._mails(letter)
         self.assertIn(letter.fee_move_id.invoice_pdf_report_id, mail.attachment_ids)
 
+    def _second_dunning(self):
+        """A 2nd dunning by e-mail (2.50 fee) waiting for delivery, for a 119.00 invoice."""
+        self.dunning2.channel = "email"
+        invoice = self._product_invoice(self.customer, 100.0, "2026-03-01")
+        for day in ("2026-03-22", "2026-04-05"):
+            self._run(day)
+            self._deliver_letters(f"{day} 06:00:00")
+        self._run("2026-04-19")
+        letter = self._letters()[-1]
+        self.assertRecordValues(
+            letter,
+            [{"level_id": self.dunning2.id, "delivery_state": "pending", "amount_fee": 2.5}],
+        )
+        return invoice, letter
+
+    def test_letter_paid_before_delivery_is_withdrawn(self):
+        """Everything the letter asks for is paid before the job delivers it: no PDF,
+        no e-mail, its 2.50 charge invoice reversed, a note on the letter."""
+        invoice, letter = self._second_dunning()
+        charge = letter.fee_move_id
+        self.assertEqual(charge.amount_total, 2.5)
+        self._pay(invoice, 119.0, "2026-04-19")
+        self._deliver_letters("2026-04-19 08:00:00")
+        self.assertRecordValues(
+            letter, [{"state": "sent", "delivery_state": "withdrawn", "document_id": False}]
+        )
+        self.assertFalse(self._mails(letter))
+        self.assertEqual(charge.payment_state, "reversed")
+        reversal = charge.reversal_move_ids
+        self.assertRecordValues(
+            reversal,
+            [
+                {
+                    "move_type": "out_refund",
+                    "state": "posted",
+                    "amount_total": 2.5,
+                    "date": date(2026, 4, 19),
+                    "ref": f"{letter.name} withdrawn: paid before delivery",
+                }
+            ],
+        )
+        self.assertIn(
+            f"Not delivered: everything this letter asks for was paid before it went out. "
+            f"Its charges {charge.name} were reversed by {reversal.name}.",
+            letter.message_ids[0].body,
+        )
+        # nothing is noted as sent on the invoice for this letter
+        self.assertNotIn(letter.name, " ".join(invoice.message_ids.mapped("body")))
+        self.assertEqual(
+            self._letters().filtered_domain([("delivery_state", "=", "withdrawn")]), letter
+        )
+
+    def test_letter_partly_paid_before_delivery_is_delivered(self):
+        invoice, letter = self._second_dunning()
+        self._pay(invoice, 50.0, "2026-04-19")
+        self._deliver_letters("2026-04-19 08:00:00")
+        self.assertEqual(letter.delivery_state, "done")
+        self.assertEqual(len(self._mails(letter)), 1)
+        self.assertEqual(letter.fee_move_id.payment_state, "not_paid")
+
     def test_blacklisted_address_falls_back_to_post(self):
         self.env["mail.blacklist"].create({"email": "buchhaltung@kunde.example"})
         self._invoice(self.customer, 100.0, "2026-03-01")
