@@ -243,16 +243,11 @@ class DunningLetter(models.Model):
             note = self.env._(
                 "Not delivered: everything this letter asks for was paid before it went out."
             )
+            values = {"delivery_state": "withdrawn", "delivery_error": False}
             if charge.state == "posted" and charge.payment_state == "not_paid":
+                reason = self.env._("%s withdrawn: paid before delivery", letter.name)
                 reversal = charge._reverse_moves(
-                    [
-                        {
-                            "date": today,
-                            "invoice_date": today,
-                            "ref": self.env._("%s withdrawn: paid before delivery", letter.name),
-                        }
-                    ],
-                    cancel=True,
+                    [{"date": today, "invoice_date": today, "ref": reason}], cancel=True
                 )
                 note = self.env._(
                     "%(note)s Its charges %(charge)s were reversed by %(reversal)s.",
@@ -260,7 +255,9 @@ class DunningLetter(models.Model):
                     charge=charge.name,
                     reversal=reversal.name,
                 )
-            letter.write({"delivery_state": "withdrawn", "delivery_error": False})
+                # as a manager's waiver would: the form says so, nothing is left to waive
+                values.update(charges_waived=True, waive_reason=reason)
+            letter.write(values)
             letter.message_post(body=note)
 
     def _delivery_contacts(self):

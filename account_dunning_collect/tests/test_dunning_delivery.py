@@ -355,8 +355,19 @@ class TestDunningDelivery(DunningCommon):
         self._pay(invoice, 119.0, "2026-04-19")
         self._deliver_letters("2026-04-19 08:00:00")
         self.assertRecordValues(
-            letter, [{"state": "sent", "delivery_state": "withdrawn", "document_id": False}]
+            letter,
+            [
+                {
+                    "state": "sent",
+                    "delivery_state": "withdrawn",
+                    "document_id": False,
+                    "charges_waived": True,
+                    "waive_reason": f"{letter.name} withdrawn: paid before delivery",
+                }
+            ],
         )
+        with self.assertRaisesRegex(UserError, "has no charges to waive"):
+            letter._waive_charges("twice")
         self.assertFalse(self._mails(letter))
         self.assertEqual(charge.payment_state, "reversed")
         reversal = charge.reversal_move_ids
