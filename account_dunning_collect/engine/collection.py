@@ -18,6 +18,7 @@ import hashlib
 import hmac
 import io
 import json
+import re
 from dataclasses import dataclass, field
 from datetime import date
 from decimal import Decimal
@@ -59,6 +60,13 @@ CSV_COLUMNS = (
     "total",
     "dunning_history",
 )
+# The columns the CSV writes as numbers: left as they are (-12.50 stays a number).
+CSV_AMOUNT_COLUMNS = frozenset({"principal", "fees", "interest", "total"})
+# A spreadsheet runs a cell that starts with one of these as a formula (OWASP, CSV injection).
+CSV_FORMULA_STARTS = ("=", "+", "-", "@", "\t", "\r")
+# What XML 1.0 does not allow (its Char production): the C0 controls but tab, line feed and
+# carriage return, the surrogates, U+FFFE and U+FFFF. lxml refuses them with a bare ValueError.
+XML_INVALID_CHARACTERS = re.compile("[\x00-\x08\x0b\x0c\x0e-\x1f\ud800-\udfff\ufffe\uffff]")
 
 
 @dataclass(frozen=True)
@@ -279,6 +287,22 @@ def to_json(claim: Claim) -> bytes:
     return json.dumps(claim_to_dict(claim), ensure_ascii=False, indent=2).encode()
 
 
+def csv_text(value: str) -> str:
+    """A CSV text cell no spreadsheet runs as a formula: a quote before ``= + - @``, tab, CR."""
+    return f"'{value}" if isinstance(value, str) and value.startswith(CSV_FORMULA_STARTS) else value
+
+
+def xml_text(value):
+    """``value`` (a text, or dicts and lists of texts) without what XML 1.0 does not allow."""
+    if isinstance(value, str):
+        return XML_INVALID_CHARACTERS.sub("", value)
+    if isinstance(value, dict):
+        return {key: xml_text(item) for key, item in value.items()}
+    if isinstance(value, list):
+        return [xml_text(item) for item in value]
+    return value
+
+
 def _xml_party(parent, tag, data):
     node = etree.SubElement(parent, tag, isCompany="true" if data["is_company"] else "false")
     for key in ("name", "reference", "vat"):
@@ -291,8 +315,12 @@ def _xml_party(parent, tag, data):
 
 
 def to_xml(claim: Claim) -> bytes:
-    """The claim as XML in the namespace of ``collection_claim.xsd``."""
-    data = claim_to_dict(claim)
+    """The claim as XML in the namespace of ``collection_claim.xsd``.
+
+    Characters XML 1.0 does not allow (control characters pasted into a name)
+    are left out of every text.
+    """
+    data = xml_text(claim_to_dict(claim))
     root = etree.Element(
         "claim",
         nsmap={None: XML_NAMESPACE},
@@ -347,57 +375,74 @@ def to_xml(claim: Claim) -> bytes:
 
 
 def to_csv(claim: Claim) -> bytes:
-    """The claim as CSV (UTF-8, comma, header row ``CSV_COLUMNS``), one row per invoice."""
+    """The claim as CSV (UTF-8, comma, header row ``CSV_COLUMNS``), one row per invoice.
+
+    A text cell that a spreadsheet would run as a formula starts with a quote
+    (``csv_text``); the amounts of ``CSV_AMOUNT_COLUMNS`` stay numbers.
+    """
     data = claim_to_dict(claim)
-    output = io.StringIO()
-    writer = csv.DictWriter(output, fieldnames=CSV_COLUMNS, lineterminator="\n")
-    writer.writeheader()
+    rows = []
     creditor, debtor = data["creditor"], data["debtor"]
     for item in data["items"]:
-        writer.writerow(
-            {
-                "case_reference": data["case_reference"],
-                "message_type": data["message_type"],
-                "handover_date": data["handover_date"],
-                "currency": data["currency"],
-                "creditor_name": creditor["name"],
-                "creditor_vat": creditor["vat"],
-                "debtor_reference": debtor["reference"],
-                "debtor_name": debtor["name"],
-                "debtor_is_company": "1" if debtor["is_company"] else "0",
-                "debtor_street": " ".join(
-                    filter(None, [debtor["address"]["street"], debtor["address"]["street2"]])
-                ),
-                "debtor_zip": debtor["address"]["zip"],
-                "debtor_city": debtor["address"]["city"],
-                "debtor_country": debtor["address"]["country"],
-                "debtor_email": debtor["email"],
-                "debtor_phone": debtor["phone"],
-                "invoice_number": item["invoice_number"],
-                "invoice_date": item["invoice_date"] or "",
-                "due_date": item["due_date"] or "",
-                "description": item["description"],
-                "principal": item["principal"],
-                "fees": _money(sum((Decimal(fee["amount"]) for fee in item["fees"]), Decimal(0))),
-                "fees_detail": "; ".join(
-                    f"{fee['date']} {fee['description']} {fee['amount']}" for fee in item["fees"]
-                ),
-                "interest": _money(
-                    sum((Decimal(i["amount"]) for i in item["interest"]), Decimal(0))
-                ),
-                "interest_detail": "; ".join(
-                    f"{i['date_from']}..{i['date_to']} {i['days']} days {i['rate']} "
-                    f"on {i['principal']}: {i['amount']}"
-                    for i in item["interest"]
-                ),
-                "total": item["total"],
-                "dunning_history": "; ".join(
-                    f"{e['date']} {e['level']} ({e['channel']}, {e['letter']})"
-                    for e in item["dunning_history"]
-                ),
-            }
+        row = {
+            "case_reference": data["case_reference"],
+            "message_type": data["message_type"],
+            "handover_date": data["handover_date"],
+            "currency": data["currency"],
+            "creditor_name": creditor["name"],
+            "creditor_vat": creditor["vat"],
+            "debtor_reference": debtor["reference"],
+            "debtor_name": debtor["name"],
+            "debtor_is_company": "1" if debtor["is_company"] else "0",
+            "debtor_street": " ".join(
+                filter(None, [debtor["address"]["street"], debtor["address"]["street2"]])
+            ),
+            "debtor_zip": debtor["address"]["zip"],
+            "debtor_city": debtor["address"]["city"],
+            "debtor_country": debtor["address"]["country"],
+            "debtor_email": debtor["email"],
+            "debtor_phone": debtor["phone"],
+            "invoice_number": item["invoice_number"],
+            "invoice_date": item["invoice_date"] or "",
+            "due_date": item["due_date"] or "",
+            "description": item["description"],
+            "principal": item["principal"],
+            "fees": _money(sum((Decimal(fee["amount"]) for fee in item["fees"]), Decimal(0))),
+            "fees_detail": "; ".join(
+                f"{fee['date']} {fee['description']} {fee['amount']}" for fee in item["fees"]
+            ),
+            "interest": _money(sum((Decimal(i["amount"]) for i in item["interest"]), Decimal(0))),
+            "interest_detail": "; ".join(
+                f"{i['date_from']}..{i['date_to']} {i['days']} days {i['rate']} "
+                f"on {i['principal']}: {i['amount']}"
+                for i in item["interest"]
+            ),
+            "total": item["total"],
+            "dunning_history": "; ".join(
+                f"{e['date']} {e['level']} ({e['channel']}, {e['letter']})"
+                for e in item["dunning_history"]
+            ),
+        }
+        rows.append(
+            [
+                row[column] if column in CSV_AMOUNT_COLUMNS else csv_text(row[column])
+                for column in CSV_COLUMNS
+            ]
         )
-    return output.getvalue().encode()
+    return "".join(_csv_lines([CSV_COLUMNS, *rows])).encode()
+
+
+def _csv_lines(rows):
+    """The CSV lines of ``rows``, each ending in LF; a cell with a CR or LF is quoted."""
+    line = io.StringIO()
+    # With a CRLF terminator the writer quotes a cell with a carriage return too (before
+    # Python 3.13 it quotes only the terminator's characters: a bare CR split the row).
+    writer = csv.writer(line, lineterminator="\r\n")
+    for row in rows:
+        line.seek(0)
+        line.truncate()
+        writer.writerow(row)
+        yield line.getvalue()[:-2] + "\n"
 
 
 def export(claim: Claim, export_format: str) -> tuple[bytes, str, str]:

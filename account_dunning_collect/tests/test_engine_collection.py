@@ -3,6 +3,7 @@
 import csv
 import io
 import json
+from dataclasses import replace
 from datetime import date
 from decimal import Decimal
 
@@ -186,6 +187,116 @@ class TestEngineCollection(BaseCase):
         )
         self.assertTrue(rows[0]["dunning_history"].startswith("2026-03-22 Payment reminder"))
         self.assertEqual(rows[1]["due_date"], "")
+
+    def test_csv_text_cells_cannot_run_as_formulas(self):
+        """OWASP CSV injection: a text cell starting = + - @ tab or CR gets a leading quote."""
+        debtor = replace(
+            DEBTOR,
+            name='=HYPERLINK("http://x","y")',
+            street="+1 Harbour Road",
+            zip="\r20095",
+            city="\tHamburg",
+            email="@lange.example",
+            phone="+49 40 555123",
+        )
+        claim = replace(
+            CLAIM,
+            debtor=debtor,
+            items=(
+                ClaimItem(
+                    "-RE/2026/00017", date(2026, 3, 1), None, "@SUM(A1:A9)", Decimal("-12.50")
+                ),
+                ClaimItem(
+                    "RE/2026/00020", date(2026, 3, 5), None, "Teile - Lager", Decimal("64.50")
+                ),
+            ),
+        )
+        content = export(claim, "csv")[0]
+        validate(content, "csv")
+        rows = list(csv.DictReader(io.StringIO(content.decode())))
+        self.assertEqual(
+            rows,
+            [
+                {
+                    "case_reference": "COL/2026/00001",
+                    "message_type": "handover",
+                    "handover_date": "2026-05-03",
+                    "currency": "EUR",
+                    "creditor_name": "Muster Handels GmbH",
+                    "creditor_vat": "DE123456788",
+                    "debtor_reference": "C-0042",
+                    "debtor_name": '\'=HYPERLINK("http://x","y")',
+                    "debtor_is_company": "0",
+                    "debtor_street": "'+1 Harbour Road",
+                    "debtor_zip": "'\r20095",
+                    "debtor_city": "'\tHamburg",
+                    "debtor_country": "DE",
+                    "debtor_email": "'@lange.example",
+                    "debtor_phone": "'+49 40 555123",
+                    "invoice_number": "'-RE/2026/00017",
+                    "invoice_date": "2026-03-01",
+                    "due_date": "",
+                    "description": "'@SUM(A1:A9)",
+                    "principal": "-12.50",  # an amount: a number, not neutralised
+                    "fees": "0.00",
+                    "fees_detail": "",
+                    "interest": "0.00",
+                    "interest_detail": "",
+                    "total": "-12.50",
+                    "dunning_history": "",
+                },
+                {
+                    "case_reference": "COL/2026/00001",
+                    "message_type": "handover",
+                    "handover_date": "2026-05-03",
+                    "currency": "EUR",
+                    "creditor_name": "Muster Handels GmbH",
+                    "creditor_vat": "DE123456788",
+                    "debtor_reference": "C-0042",
+                    "debtor_name": '\'=HYPERLINK("http://x","y")',
+                    "debtor_is_company": "0",
+                    "debtor_street": "'+1 Harbour Road",
+                    "debtor_zip": "'\r20095",
+                    "debtor_city": "'\tHamburg",
+                    "debtor_country": "DE",
+                    "debtor_email": "'@lange.example",
+                    "debtor_phone": "'+49 40 555123",
+                    "invoice_number": "RE/2026/00020",
+                    "invoice_date": "2026-03-05",
+                    "due_date": "",
+                    "description": "Teile - Lager",
+                    "principal": "64.50",
+                    "fees": "0.00",
+                    "fees_detail": "",
+                    "interest": "0.00",
+                    "interest_detail": "",
+                    "total": "64.50",
+                    "dunning_history": "",
+                },
+            ],
+        )
+        self.assertIn(b",'@SUM(A1:A9),-12.50,0.00,,0.00,,-12.50,\n", content)
+
+    def test_xml_leaves_out_characters_xml_does_not_allow(self):
+        """Control characters in a name no longer break the XML export (tab, LF, CR stay)."""
+        claim = replace(
+            CLAIM,
+            debtor=replace(DEBTOR, name="Anna\x01 Lange\x0b", street="Linden\x00weg 5\x1f"),
+            items=(replace(ITEM, description="Schulung\x08\n2 Tage\tvor Ort\r\ufffe"),),
+        )
+        content = export(claim, "xml")[0]
+        validate(content, "xml")
+        root = etree.fromstring(content)
+        ns = {"c": "urn:account-dunning-collect:collection-claim:1"}
+        self.assertEqual(root.findtext("c:debtor/c:name", namespaces=ns), "Anna Lange")
+        self.assertEqual(root.findtext("c:debtor/c:address/c:street", namespaces=ns), "Lindenweg 5")
+        self.assertEqual(
+            root.findtext("c:items/c:item/c:description", namespaces=ns),
+            "Schulung\n2 Tage\tvor Ort\r",
+        )
+        self.assertEqual(root.findtext("c:creditor/c:name", namespaces=ns), "Muster Handels GmbH")
+        # the other formats keep the text as it is
+        self.assertEqual(json.loads(export(claim, "json")[0])["debtor"]["name"], claim.debtor.name)
 
     def test_update_message_with_a_direct_payment(self):
         update = Claim(
