@@ -1,5 +1,5 @@
 from odoo import api, fields, models
-from odoo.exceptions import ValidationError
+from odoo.exceptions import UserError, ValidationError
 
 CHANNELS = [
     ("email", "E-mail"),
@@ -138,7 +138,56 @@ class DunningLevel(models.Model):
             )
         )
 
-    @api.constrains("delay_days", "sequence", "level_type")
+    @api.constrains("policy_id", "delay_days", "sequence", "level_type")
     def _check_policy_order(self):
         self.policy_id._check_levels()
         self.policy_id._check_collection_level()
+
+    # ------------------------------------------------------------------
+    # CRUD
+    # ------------------------------------------------------------------
+
+    def write(self, vals):
+        """Check both policies of a level moved into another policy.
+
+        ``_check_policy_order`` sees the new policy only; the old one may have lost its
+        only letter level. A level letters were written with is not moved at all.
+        """
+        if "policy_id" not in vals:
+            return super().write(vals)
+        moved = self.filtered(lambda level: level.policy_id.id != vals["policy_id"])
+        moved._check_not_used_by_letters(self.env["dunning.policy"].browse(vals["policy_id"]))
+        old_policies = moved.policy_id
+        result = super().write(vals)
+        old_policies._check_levels()
+        old_policies._check_collection_level()
+        return result
+
+    def _check_not_used_by_letters(self, new_policy):
+        """Refuse to move levels that letters (or their lines) refer to into ``new_policy``.
+
+        The letters' level is their history: in another policy it would stand for
+        another step of another customer's dunning.
+        """
+        if not self:
+            return
+        # any company's letters count, also those the user cannot see: only which levels
+        # are used is read
+        domain = [("level_id", "in", self.ids)]
+        used = (
+            self.env["dunning.letter"].sudo().search(domain, limit=1).level_id
+            or self.env["dunning.letter.line"].sudo().search(domain, limit=1).level_id
+        )
+        if not used:
+            return
+        level = self.browse(used.id)
+        raise UserError(
+            self.env._(
+                "Dunning level '%(level)s' is used by dunning letters: it cannot be moved from "
+                "policy '%(old)s' to policy '%(new)s'. Create a new level in policy '%(new)s' "
+                "instead.",
+                level=level.name,
+                old=level.policy_id.name,
+                new=new_policy.name,
+            )
+        )

@@ -10,3 +10,4 @@ from . import test_dunning_delivery
 from . import test_engine_collection
 from . import test_bulk
 from . import test_collection
+from . import test_collection_integrity
