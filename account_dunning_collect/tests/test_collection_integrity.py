@@ -2,7 +2,7 @@
 
 from contextlib import contextmanager
 
-from odoo.exceptions import UserError, ValidationError
+from odoo.exceptions import AccessError, UserError, ValidationError
 from odoo.fields import Command
 from odoo.tests import tagged
 
@@ -101,3 +101,35 @@ class TestCollectionIntegrity(CollectionCommon):
         )
         self.assertEqual(self.reminder.policy_id, self.policy)
         self.assertEqual(target.level_ids.mapped("delay_days"), [10, 30])
+
+    # ------------------------------------------------------------------
+    # Fees of another company
+    # ------------------------------------------------------------------
+
+    def test_fee_of_another_company_is_not_visible(self):
+        other_company = self.setup_other_company(name="Filiale GmbH")["company"]
+        usd = self.env.ref("base.USD")
+        other_level = other_company.dunning_policy_id.level_ids.filtered("fee_product_id")
+        self.assertEqual(other_level.name, "2nd dunning")
+        Fee = self.env["dunning.level.fee"]
+        own_fee = Fee.create({"level_id": self.dunning2.id, "currency_id": usd.id, "amount": 3.0})
+        # set up in the other company, which the manager below does not work for
+        other_fee = Fee.sudo().create(
+            {"level_id": other_level.id, "currency_id": usd.id, "amount": 4.0}
+        )
+        self.assertEqual((own_fee.company_id, other_fee.company_id), (self.company, other_company))
+        manager = self._dunning_user(
+            "fee_manager",
+            "account.group_account_invoice",
+            "account_dunning_collect.group_dunning_manager",
+        )
+        fees = own_fee | other_fee
+        self.assertEqual(Fee.with_user(manager).search([("id", "in", fees.ids)]), own_fee)
+        with self.assertRaises(AccessError):
+            other_fee.with_user(manager).read(["amount"])
+        # working in both companies, he sees both
+        manager.company_ids = [Command.link(other_company.id)]
+        both = Fee.with_user(manager).with_context(
+            allowed_company_ids=[self.company.id, other_company.id]
+        )
+        self.assertEqual(both.search([("id", "in", fees.ids)]), fees)
