@@ -2,7 +2,7 @@ from collections import defaultdict
 from decimal import Decimal
 
 from odoo import api, fields, models
-from odoo.exceptions import UserError, ValidationError
+from odoo.exceptions import AccessError, UserError, ValidationError
 from odoo.tools import SQL, float_compare, float_is_zero
 
 from ..engine import collection as claim_format
@@ -20,6 +20,44 @@ CASE_STATES = [
 OPEN_STATES = ("draft", "handed_over", "acknowledged", "partially_paid")
 # States in which the agency works on the case.
 AT_AGENCY_STATES = ("handed_over", "acknowledged", "partially_paid")
+# What only the case's actions change (Hand Over, Acknowledged by Agency, Register Agency
+# Remittance, Recall, Write Off, the hourly payment check). They write it with _write_workflow
+# once the user is checked; a write by hand is refused.
+CASE_WORKFLOW_FIELDS = frozenset(
+    {
+        "state",
+        "handover_date",
+        "acknowledge_date",
+        "close_date",
+        "recall_reason",
+        "write_off_reason",
+        "write_off_move_id",
+        "amount_written_off",
+        "export_attachment_id",
+        "payment_ids",
+        "amount_principal",
+        "amount_fees",
+        "amount_interest",
+        "amount_total",
+        "amount_collected",
+        "amount_commission",
+    }
+)
+# What the claim is made of: it changes while the case is a proposal only.
+CASE_CLAIM_FIELDS = frozenset({"agency_id", "partner_id", "currency_id", "move_ids", "line_ids"})
+# The amounts of a case's invoice, taken from the invoice and its letters, never typed in.
+LINE_AMOUNT_FIELDS = frozenset(
+    {
+        "principal",
+        "fees_data",
+        "interest_data",
+        "history_data",
+        "open_at_handover",
+        "amount_fees",
+        "amount_interest",
+        "amount_total",
+    }
+)
 
 
 def open_receivables(moves):
@@ -32,6 +70,11 @@ def open_receivables(moves):
 def open_amount(moves):
     """What is open on the receivable lines of ``moves``, in their currency."""
     return sum(open_receivables(moves).mapped("amount_residual_currency"))
+
+
+def field_labels(model, names):
+    """The labels of the fields ``names`` of ``model``, for a message."""
+    return ", ".join(model._fields[name]._description_string(model.env) for name in sorted(names))
 
 
 class CollectionCase(models.Model):
@@ -169,6 +212,8 @@ class CollectionCase(models.Model):
 
     @api.model_create_multi
     def create(self, vals_list):
+        if not self.env.su:
+            self._check_manual_create(vals_list)
         cases = super().create(vals_list)
         for case in cases:
             if case.name == "/":
@@ -181,6 +226,11 @@ class CollectionCase(models.Model):
         cases._check_moves_free()
         return cases
 
+    def write(self, vals):
+        if not self.env.su:
+            self._check_manual_write(vals)
+        return super().write(vals)
+
     @api.ondelete(at_uninstall=False)
     def _unlink_only_proposals(self):
         for case in self:
@@ -192,6 +242,72 @@ class CollectionCase(models.Model):
                         case.name,
                     )
                 )
+
+    @api.model
+    def _check_manual_create(self, vals_list):
+        """A case made by hand is a proposal: its state and amounts come from the actions."""
+        for vals in vals_list:
+            workflow = {
+                name
+                for name in CASE_WORKFLOW_FIELDS.intersection(vals)
+                if vals[name] and not (name == "state" and vals[name] == "draft")
+            }
+            if workflow:
+                raise UserError(
+                    self.env._(
+                        "A new collection case is a proposal: %(fields)s cannot be set by hand. "
+                        "The case's actions set them: Hand Over, Acknowledged by Agency, Register "
+                        "Agency Remittance, Recall or Write Off.",
+                        fields=field_labels(self, workflow),
+                    )
+                )
+
+    def _check_manual_write(self, vals):
+        """Refuse by hand what only the actions change, and the claim of a handed-over case."""
+        workflow = CASE_WORKFLOW_FIELDS.intersection(vals)
+        if workflow:
+            raise UserError(
+                self.env._(
+                    "Collection case %(case)s: %(fields)s cannot be changed by hand. Use the "
+                    "case's actions: Hand Over, Acknowledged by Agency, Register Agency "
+                    "Remittance, Recall or Write Off.",
+                    case=", ".join(self.mapped("name")),
+                    fields=field_labels(self, workflow),
+                )
+            )
+        claim = CASE_CLAIM_FIELDS.intersection(vals)
+        handed_over = self.filtered(lambda case: case.state != "draft") if claim else self.browse()
+        for case in handed_over[:1]:
+            raise UserError(
+                self.env._(
+                    "Collection case %(case)s is %(state)s: %(fields)s can only change while the "
+                    "case is proposed. To hand over other invoices, propose them in a new case "
+                    "(Hand Over to Collection on the invoices).",
+                    case=case.name,
+                    state=dict(CASE_STATES)[case.state],
+                    fields=field_labels(self, claim),
+                )
+            )
+
+    def _check_workflow_access(self):
+        """Let a Dunning User act on the cases of his companies, nobody else."""
+        if self.env.su:
+            return
+        if not self.env.user.has_group("account_dunning_collect.group_dunning_user"):
+            raise AccessError(
+                self.env._(
+                    "Only a Dunning User can act on collection case %s.",
+                    ", ".join(self.mapped("name")),
+                )
+            )
+        self.check_access("write")
+
+    def _write_workflow(self, vals):
+        """Write what only the actions change (state, dates, amounts, the claim's documents)."""
+        self._check_workflow_access()
+        # safe: the user was just checked (a Dunning User allowed to write these cases); the
+        # superuser only passes the refusal of these fields in write()
+        return self.sudo().write(vals)
 
     def _check_moves_free(self):
         """Refuse documents that are already in another open case."""
@@ -277,7 +393,7 @@ class CollectionCase(models.Model):
             ]
         )
         charges = charges.filtered(lambda move: not move._open_collection_case())
-        self.write(
+        self._write_workflow(
             {
                 "move_ids": [fields.Command.link(move.id) for move in invoices | charges],
                 "line_ids": [
@@ -406,9 +522,11 @@ class CollectionCase(models.Model):
                 if float_is_zero(still_open, precision_rounding=case.currency_id.rounding):
                     paid |= line
                 elif line.principal != still_open:
-                    line.principal = still_open
+                    line._write_workflow({"principal": still_open})
             if paid:
-                case.move_ids = [fields.Command.unlink(move.id) for move in paid.move_id]
+                case._write_workflow(
+                    {"move_ids": [fields.Command.unlink(move.id) for move in paid.move_id]}
+                )
                 paid.unlink()
 
     def _receivable_lines(self):
@@ -593,6 +711,7 @@ class CollectionCase(models.Model):
     def _handover(self, date):
         """Hand the cases over on ``date`` (the run's date when the run does it)."""
         self._check_state(("draft",), self.env._("handed over"))
+        self._check_workflow_access()
         self._refresh_principal()
         for case in self:
             problem = case._handover_problem()
@@ -605,7 +724,7 @@ class CollectionCase(models.Model):
         """Hand over proposed cases whose principal is current and that have no problem."""
         for case in self:
             case._check_moves_free()
-            case.write(
+            case._write_workflow(
                 {
                     "state": "handed_over",
                     "handover_date": date,
@@ -614,7 +733,7 @@ class CollectionCase(models.Model):
             )
             case.line_ids._snapshot_open()
             attachment = case._export("handover", date)
-            case.export_attachment_id = attachment
+            case._write_workflow({"export_attachment_id": attachment.id})
             case._queue_message("handover", attachment)
             body = self.env._(
                 "Handed over to collection agency %(agency)s: case %(case)s.",
@@ -633,7 +752,9 @@ class CollectionCase(models.Model):
     def action_acknowledge(self):
         """The agency confirmed it took the case on."""
         self._check_state(("handed_over",), self.env._("acknowledged"))
-        self.write({"state": "acknowledged", "acknowledge_date": fields.Date.context_today(self)})
+        self._write_workflow(
+            {"state": "acknowledged", "acknowledge_date": fields.Date.context_today(self)}
+        )
         return True
 
     def action_recall(self):
@@ -649,9 +770,12 @@ class CollectionCase(models.Model):
     def _recall(self, reason):
         """Take the cases back: the agency is told, the invoices return to dunning."""
         self._check_state(AT_AGENCY_STATES, self.env._("recalled"))
+        self._check_workflow_access()
         today = fields.Date.context_today(self)
         for case in self:
-            case.write({"state": "recalled", "recall_reason": reason, "close_date": today})
+            case._write_workflow(
+                {"state": "recalled", "recall_reason": reason, "close_date": today}
+            )
             case._queue_message("recall", case._export("recall"))
             case.message_post(body=self.env._("Recalled from the agency: %s", reason))
         return True
@@ -689,6 +813,7 @@ class CollectionCase(models.Model):
     def _write_off(self, reason, account, date):
         """Post the uncollectable rest to ``account`` and close the cases."""
         self._check_state(AT_AGENCY_STATES, self.env._("written off"))
+        self._check_workflow_access()
         for case in self:
             lines = case._receivable_lines()
             if not lines:
@@ -741,7 +866,7 @@ class CollectionCase(models.Model):
             ).sorted("id")
             for line, counterpart in zip(lines, counterparts[: len(lines)], strict=True):
                 (line | counterpart).reconcile()
-            case.write(
+            case._write_workflow(
                 {
                     "state": "written_off",
                     "write_off_reason": reason,
@@ -845,7 +970,7 @@ class CollectionCase(models.Model):
             rounding = case.currency_id.rounding
             direct = case._paid_since_handover() - case.amount_collected
             if float_compare(direct, 0, precision_rounding=rounding) > 0:
-                payment = self.env["collection.case.payment"].create(
+                payment = self.env["collection.case.payment"]._create_workflow(
                     {
                         "case_id": case.id,
                         "date": today,
@@ -870,9 +995,11 @@ class CollectionCase(models.Model):
             if case.state not in AT_AGENCY_STATES:
                 continue
             if float_is_zero(case.amount_open, precision_rounding=case.currency_id.rounding):
-                case.write({"state": "paid", "close_date": fields.Date.context_today(self)})
+                case._write_workflow(
+                    {"state": "paid", "close_date": fields.Date.context_today(self)}
+                )
             elif case.payment_ids:
-                case.state = "partially_paid"
+                case._write_workflow({"state": "partially_paid"})
 
     def _recent_payment_references(self):
         """Names of the documents reconciled with the case's invoices since the handover."""
@@ -992,14 +1119,68 @@ class CollectionCaseLine(models.Model):
                 for event in line.history_data or []
             )
 
+    @api.model_create_multi
+    def create(self, vals_list):
+        if not self.env.su:
+            for vals in vals_list:
+                case = self.env["collection.case"].browse(vals.get("case_id"))
+                self._check_manual_change(case, LINE_AMOUNT_FIELDS.intersection(vals))
+        return super().create(vals_list)
+
+    def write(self, vals):
+        if not self.env.su:
+            cases = self.case_id | self.env["collection.case"].browse(vals.get("case_id"))
+            self._check_manual_change(
+                cases, (LINE_AMOUNT_FIELDS | {"case_id", "move_id"}).intersection(vals)
+            )
+        return super().write(vals)
+
+    @api.ondelete(at_uninstall=False)
+    def _unlink_only_from_proposals(self):
+        if not self.env.su:
+            self._check_manual_change(self.case_id, ())
+
+    def _check_manual_change(self, cases, amount_fields):
+        """Refuse a hand-made change of a handed-over case's invoices or of ``amount_fields``."""
+        for case in cases.filtered(lambda case: case.state != "draft")[:1]:
+            raise UserError(
+                self.env._(
+                    "Collection case %(case)s is %(state)s: its invoices cannot be added, changed "
+                    "or removed by hand, only those of a proposal. To hand over other invoices, "
+                    "propose them in a new case (Hand Over to Collection on the invoices).",
+                    case=case.name,
+                    state=dict(CASE_STATES)[case.state],
+                )
+            )
+        if amount_fields:
+            raise UserError(
+                self.env._(
+                    "Collection case %(case)s: %(fields)s of its invoices are taken from the "
+                    "invoices and their dunning letters and cannot be entered by hand. Hand Over "
+                    "brings them up to date.",
+                    case=", ".join(cases.mapped("name")),
+                    fields=field_labels(self, amount_fields),
+                )
+            )
+
+    def _write_workflow(self, vals):
+        """Write the amounts of the lines from an action of their case."""
+        self.case_id._check_workflow_access()
+        # safe: the user was just checked (a Dunning User allowed to write these cases); the
+        # superuser only passes the refusal of these fields in write()
+        return self.sudo().write(vals)
+
     def _snapshot_open(self):
         """Remember what is open at the handover (invoice plus its charges)."""
         for case in self.case_id:
             lines = self.filtered(lambda line, c=case: line.case_id == c)
             charge_open = open_amount(case._charge_moves())
             for index, line in enumerate(lines.sorted("id")):
-                line.open_at_handover = open_amount(line.move_id) + (
-                    charge_open if index == 0 else 0
+                line._write_workflow(
+                    {
+                        "open_at_handover": open_amount(line.move_id)
+                        + (charge_open if index == 0 else 0)
+                    }
                 )
 
 
@@ -1021,3 +1202,35 @@ class CollectionCasePayment(models.Model):
     commission = fields.Monetary(help="Retained by the agency.")
     payment_id = fields.Many2one("account.payment", readonly=True)
     reference = fields.Char()
+
+    @api.model_create_multi
+    def create(self, vals_list):
+        if vals_list and not self.env.su:
+            cases = self.env["collection.case"].browse(
+                {vals["case_id"] for vals in vals_list if vals.get("case_id")}
+            )
+            self._refuse_manual_change(cases)
+        return super().create(vals_list)
+
+    def write(self, vals):
+        if not self.env.su:
+            self._refuse_manual_change(self.case_id)
+        return super().write(vals)
+
+    def _refuse_manual_change(self, cases):
+        raise UserError(
+            self.env._(
+                "Collection case %s: its payments are recorded by 'Register Agency Remittance' "
+                "(what the agency collected) and by the hourly payment check (what the debtor paid "
+                "you directly); they cannot be entered or changed by hand.",
+                ", ".join(cases.exists().mapped("name")),
+            )
+        )
+
+    @api.model
+    def _create_workflow(self, vals):
+        """Record a payment from the remittance wizard or the payment check of its case."""
+        self.env["collection.case"].browse(vals["case_id"])._check_workflow_access()
+        # safe: the user was just checked (a Dunning User allowed to write the case); the
+        # superuser only passes the refusal of a hand-made payment in create()
+        return self.sudo().create(vals).with_env(self.env)

@@ -103,6 +103,7 @@ class CollectionRemittance(models.TransientModel):
         case._check_state(
             ("handed_over", "acknowledged", "partially_paid"), self.env._("paid by the agency")
         )
+        case._check_workflow_access()
         self._check_values()
         # the debtor's direct payments before this remittance are recorded first
         case._sync_payments()
@@ -154,7 +155,7 @@ class CollectionRemittance(models.TransientModel):
             )
         )
         self.env["account.move.line"]._reconcile_plan([[counterpart | debit for debit in debits]])
-        self.env["collection.case.payment"].create(
+        self.env["collection.case.payment"]._create_workflow(
             {
                 "case_id": case.id,
                 "date": self.date,
