@@ -2,6 +2,7 @@ import logging
 from datetime import timedelta
 
 import requests
+from markupsafe import Markup
 
 from odoo import api, fields, models
 
@@ -133,14 +134,19 @@ class CollectionCaseMessage(models.Model):
             "case": case.name,
             "debtor": case.partner_id.name,
         }
-        body = self.env._(
-            "<p>Please find attached the data of collection case %(case)s (%(debtor)s) in "
-            "%(format)s format.</p><p>%(company)s</p>",
-            case=case.name,
-            debtor=case.partner_id.name,
-            format=self.export_format.upper(),
-            company=case.company_id.name,
-        )
+        # the HTML is ours, the names are data (a debtor may be called "<b>…"): Markup's %
+        # escapes them
+        body = Markup(
+            self.env._(
+                "<p>Please find attached the data of collection case %(case)s (%(debtor)s) in "
+                "%(format)s format.</p><p>%(company)s</p>"
+            )
+        ) % {
+            "case": case.name,
+            "debtor": case.partner_id.name,
+            "format": self.export_format.upper(),
+            "company": case.company_id.name,
+        }
         mail = (
             self.env["mail.mail"]
             .sudo()

@@ -5,6 +5,7 @@ from contextlib import contextmanager
 from datetime import date
 
 from freezegun import freeze_time
+from markupsafe import escape
 
 from odoo.exceptions import AccessError, UserError, ValidationError
 from odoo.fields import Command
@@ -352,3 +353,25 @@ class TestCollectionIntegrity(CollectionCommon):
         ):
             case.with_user(invoicer).action_acknowledge()
         self.assertEqual(case.state, "handed_over")
+
+    # ------------------------------------------------------------------
+    # The agency's e-mail
+    # ------------------------------------------------------------------
+
+    def test_email_to_the_agency_escapes_the_debtor(self):
+        self.agency.write({"delivery": "email", "delivery_email": "claims@inkasso-nord.example"})
+        self.customer.name = "Kunde <b>&</b> Söhne"
+        __, case = self._handed_over_case()
+        message = case.message_log_ids
+        with freeze_time("2026-05-03 08:00:00"):
+            self.assertTrue(message._deliver_one())
+        mail = self.env["mail.mail"].search(
+            [("model", "=", "collection.case"), ("res_id", "=", case.id)]
+        )
+        self.assertEqual(
+            mail.body_html,
+            f"<p>Please find attached the data of collection case {case.name} (Kunde "
+            f"&lt;b&gt;&amp;&lt;/b&gt; Söhne) in JSON format.</p>"
+            f"<p>{escape(self.company.name)}</p>",
+        )
+        self.assertEqual(mail.subject, f"New collection case {case.name}: Kunde <b>&</b> Söhne")
