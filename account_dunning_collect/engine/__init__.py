@@ -14,6 +14,7 @@ from .escalation import (
     LetterLinePlan,
     LetterPlan,
     handover_items,
+    held_level,
     next_level,
     plan_letters,
 )
@@ -27,6 +28,7 @@ __all__ = [
     "LetterLinePlan",
     "LetterPlan",
     "handover_items",
+    "held_level",
     "next_level",
     "plan_letters",
 ]

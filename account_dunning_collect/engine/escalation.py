@@ -8,6 +8,12 @@ Rules (see README "How the daily run decides"):
 * days overdue = run date - maturity date;
 * an item is left alone while ``days overdue <= grace_days`` or while it is
   under a stop (the caller sets ``DunningItem.stopped``);
+* an item's current level and its last dunning date come from its latest
+  letter that was *delivered* (e-mail sent, printed for posting, call made);
+  the last dunning date is the later of that letter's date and its delivery;
+* a customer (per currency) with a sent letter still waiting for delivery is
+  *held*: none of its items escalates and no new letter is written until that
+  letter was delivered (``plan_letters(held=...)``);
 * the candidate levels of an item are the levels of its policy above its
   current level whose ``delay_days`` it has passed *and* whose distance from
   the current level has elapsed since its last letter (a customer first dunned
@@ -17,8 +23,12 @@ Rules (see README "How the daily run decides"):
   says ``jump_to_highest_level``, the last one;
 * an item never gets the same level twice and is never escalated twice on
   the same day, so a second run on one day decides nothing new;
-* items are grouped per partner and currency into one letter, at the highest
-  level reached in this run, listing every open item of that group; no
+* items are grouped per partner and currency into one letter, titled at the
+  highest level any of its overdue items holds (reached now or earlier: a
+  letter never steps down while those items are open), listing every open
+  item of that group; the fee is that of the highest level an item newly
+  reaches in the letter (an item merely repeated at its level is not charged
+  again); no
   letter when nothing escalated, when credits cover the overdue amount, or
   when the net overdue amount (company currency) is below the policy's
   minimum.
@@ -31,6 +41,7 @@ from collections import defaultdict
 from dataclasses import dataclass, field
 from datetime import date
 from decimal import Decimal
+from operator import attrgetter
 
 
 class ItemKind(str, enum.Enum):
@@ -125,6 +136,7 @@ class LetterLinePlan:
     kind: ItemKind
     days_overdue: int
     level_id: int | None = None  # the level this run gives the item
+    holds_level_id: int | None = None  # the item's level after the letter (new or earlier)
 
 
 @dataclass(frozen=True)
@@ -139,6 +151,7 @@ class LetterPlan:
     amount_overdue: Decimal  # letter currency, overdue items
     amount_credit: Decimal  # letter currency, credits (<= 0)
     amount_not_due: Decimal  # letter currency, open but not yet due
+    fee_level_id: int | None = None  # the highest level newly reached: its fee is charged
 
     @property
     def amount_total(self) -> Decimal:
@@ -158,6 +171,9 @@ class PlanResult:
     letters: list[LetterPlan] = field(default_factory=list)
     # (partner_id, currency_id) -> reason, for groups with an escalation but no letter
     skipped: dict[tuple[int, int], str] = field(default_factory=dict)
+    # (partner_id, currency_id) -> date of the oldest letter waiting for delivery,
+    # for held groups with an item that would escalate otherwise
+    held: dict[tuple[int, int], date] = field(default_factory=dict)
     examined: int = 0
 
 
@@ -195,6 +211,23 @@ def next_level(policy: DunningPolicy, item: DunningItem, run_date: date) -> Dunn
     return candidates[-1] if policy.jump_to_highest_level else candidates[0]
 
 
+def held_level(policy: DunningPolicy, item: DunningItem) -> DunningLevel | None:
+    """The letter level of ``policy`` the item holds from earlier letters, or None.
+
+    A level of another policy (the customer changed policy) is placed on this
+    policy's scale by its ``delay_days``.
+    """
+    if item.level_id is None:
+        return None
+    level = policy.level_by_id(item.level_id)
+    if level and not level.collection:
+        return level
+    if item.level_delay_days is None:
+        return None
+    below = [lvl for lvl in policy.letter_levels if lvl.delay_days <= item.level_delay_days]
+    return below[-1] if below else None
+
+
 def _kind(item: DunningItem, run_date: date) -> ItemKind:
     if item.amount_residual_currency < 0 or item.amount_residual < 0:
         return ItemKind.CREDIT
@@ -207,15 +240,19 @@ def plan_letters(
     items: list[DunningItem],
     policy_by_partner: dict[int, DunningPolicy | None],
     run_date: date,
+    held: dict[tuple[int, int], date] | None = None,
 ) -> PlanResult:
     """Decide the levels of ``items`` and group them into letters.
 
     ``items`` are all open receivable items of the partners concerned (the
     escalation candidates and the items listed for information); stopped items
-    are left out of letters altogether. Returns one ``LetterPlan`` per partner
-    and currency that has at least one escalated item and a net overdue
-    amount of at least the policy's minimum.
+    are left out of letters altogether. ``held`` maps (partner, currency) of
+    groups with a sent letter not delivered yet to that letter's date: such a
+    group gets no letter (``PlanResult.held`` says which would have).
+    Returns one ``LetterPlan`` per partner and currency that has at least one
+    escalated item and a net overdue amount of at least the policy's minimum.
     """
+    held = held or {}
     result = PlanResult()
     groups: dict[tuple[int, int], list[DunningItem]] = defaultdict(list)
     for item in items:
@@ -234,6 +271,7 @@ def plan_letters(
             continue
         lines = []
         reached = []
+        holds = []
         overdue = credit = not_due = Decimal(0)
         overdue_company = credit_company = Decimal(0)
         for item in group:
@@ -243,12 +281,16 @@ def plan_letters(
             level = next_level(policy, item, run_date)
             if level:
                 reached.append(level)
+            holds_level = level or (held_level(policy, item) if kind is ItemKind.OVERDUE else None)
+            if holds_level:
+                holds.append(holds_level)
             lines.append(
                 LetterLinePlan(
                     item=item,
                     kind=kind,
                     days_overdue=item.days_overdue(run_date),
                     level_id=level.id if level else None,
+                    holds_level_id=holds_level.id if holds_level else None,
                 )
             )
             if kind is ItemKind.OVERDUE:
@@ -261,6 +303,9 @@ def plan_letters(
                 not_due += item.amount_residual_currency
         if not reached:
             continue
+        if key in held:
+            result.held[key] = held[key]
+            continue
         net_company = overdue_company + credit_company
         if net_company <= 0:
             result.skipped[key] = SKIP_COVERED
@@ -268,7 +313,7 @@ def plan_letters(
         if net_company < policy.minimum_amount:
             result.skipped[key] = SKIP_BELOW_MINIMUM
             continue
-        letter_level = max(reached, key=lambda level: level.delay_days)
+        letter_level = max(holds, key=attrgetter("delay_days"))
         result.letters.append(
             LetterPlan(
                 partner_id=partner_id,
@@ -279,6 +324,7 @@ def plan_letters(
                 amount_overdue=overdue,
                 amount_credit=credit,
                 amount_not_due=not_due,
+                fee_level_id=max(reached, key=attrgetter("delay_days")).id,
             )
         )
     return result

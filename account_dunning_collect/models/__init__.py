@@ -17,3 +17,4 @@ from . import dunning_letter_delivery
 from . import ir_actions_report
 from . import collection_case
 from . import collection_case_message
+from . import mail_activity

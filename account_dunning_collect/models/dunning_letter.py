@@ -8,6 +8,13 @@ from .dunning_stop_mixin import MANAGER_GROUP
 
 # letters sent by hand beyond this number are delivered by the delivery job
 INSTANT_DELIVERY_LIMIT = 10
+# What a person may change on a letter by hand (through the form or RPC);
+# everything else (state, dates, amounts, charges, lines, delivery) changes
+# only through the letter's actions, which check the user's group and then
+# write as superuser (see ``_write_workflow``).
+HAND_EDITABLE_FIELDS = frozenset(
+    {"user_id", "activity_ids", "message_follower_ids", "message_ids", "message_main_attachment_id"}
+)
 LETTER_STATES = [
     ("draft", "Draft"),
     ("to_approve", "To Approve"),
@@ -93,8 +100,20 @@ class DunningLetter(models.Model):
     )
     charges_waived = fields.Boolean(readonly=True, copy=False)
     waive_reason = fields.Text(readonly=True, copy=False)
+    delivered_date = fields.Date(
+        "Delivered On",
+        readonly=True,
+        copy=False,
+        help="The day the letter reached the customer: its e-mail was sent, it was printed for "
+        "posting, or the call was made. The next level counts from this day (or the letter's "
+        "date, whichever is later); until then the customer gets no new letter.",
+    )
 
     _partner_date_idx = models.Index("(partner_id, date DESC)")
+    # the run's look-up of customers held back by undelivered letters
+    _undelivered_idx = models.Index(
+        "(partner_id, currency_id) WHERE state = 'sent' AND delivered_date IS NULL"
+    )
 
     # ------------------------------------------------------------------
     # COMPUTE
@@ -129,13 +148,24 @@ class DunningLetter(models.Model):
         self.ensure_one()
         details = []
         for line in self.line_ids.filtered(lambda line: line.kind == "overdue"):
-            item = line.move_line_id
-            open_now = item.amount_residual_currency if item.exists() else 0.0
+            item = line.move_line_id.exists()
+            document = line.move_id.name or item.display_name
+            if not item or item.parent_state != "posted":
+                # a cancelled (or reset to draft) invoice is owed no more than a paid one
+                details.append(
+                    self.env._(
+                        "%(document)s: cancelled or no longer posted, in the letter %(then)s",
+                        document=document,
+                        then=format_amount(self.env, line.amount_residual, self.currency_id),
+                    )
+                )
+                continue
+            open_now = item.amount_residual_currency
             if self.currency_id.compare_amounts(open_now, line.amount_residual) < 0:
                 details.append(
                     self.env._(
                         "%(document)s: open %(now)s, in the letter %(then)s",
-                        document=item.move_id.name or item.display_name,
+                        document=document,
                         now=format_amount(self.env, open_now, self.currency_id),
                         then=format_amount(self.env, line.amount_residual, self.currency_id),
                     )
@@ -146,8 +176,11 @@ class DunningLetter(models.Model):
         """Whether every overdue item the letter lists (invoices, charges) is paid now."""
         self.ensure_one()
         overdue = self.line_ids.filtered(lambda line: line.kind == "overdue").move_line_id
+        # paid, cancelled, reset to draft or deleted: nothing of it is owed any more
         return bool(overdue) and all(
-            item.reconciled or item.currency_id.is_zero(item.amount_residual_currency)
+            item.parent_state != "posted"
+            or item.reconciled
+            or item.currency_id.is_zero(item.amount_residual_currency)
             for item in overdue.exists()
         )
 
@@ -177,6 +210,53 @@ class DunningLetter(models.Model):
     # CONSTRAINT
     # ------------------------------------------------------------------
 
+    @api.model_create_multi
+    def create(self, vals_list):
+        # letters are written by the dunning run (in bulk, not through here)
+        if not self.env.su:
+            raise AccessError(
+                self.env._("Dunning letters are written by the dunning run, not by hand.")
+            )
+        return super().create(vals_list)
+
+    def write(self, vals):
+        if not self.env.su:
+            protected = set(vals) - HAND_EDITABLE_FIELDS
+            if "channel" in vals and all(
+                letter.state in ("draft", "to_approve") for letter in self
+            ):
+                protected.discard("channel")  # the way a waiting letter goes out
+            if protected:
+                raise AccessError(
+                    self.env._(
+                        "%(letters)s: %(fields)s change only through the letter's actions "
+                        "(Approve, Send, Cancel, Print, Waive Charges), not by hand.",
+                        letters=", ".join(self.mapped("display_name")[:5]),
+                        fields=", ".join(
+                            self._fields[name].get_description(self.env)["string"]
+                            for name in sorted(protected)
+                            if name in self._fields
+                        ),
+                    )
+                )
+        return super().write(vals)
+
+    def _write_workflow(self, vals):
+        """Write state, dates, amounts or delivery fields from an action.
+
+        The actions check the user's group before they get here; writing as
+        superuser is what lets them change what ``write`` refuses by hand.
+        """
+        return self.sudo().write(vals)
+
+    def unlink(self):
+        # deleting a letter not sent yet gives its invoices their previous level
+        # back, as cancelling does
+        moves = self.line_ids.filtered("level_id").move_id.ids
+        result = super().unlink()
+        self.env["dunning.run"]._update_move_levels(moves)
+        return result
+
     @api.ondelete(at_uninstall=False)
     def _unlink_except_sent(self):
         if any(letter.state == "sent" for letter in self):
@@ -204,6 +284,7 @@ class DunningLetter(models.Model):
                 )
             )
         self._check_not_paid_since()
+        self._bring_up_to_date()
         self._send()
         return True
 
@@ -231,8 +312,37 @@ class DunningLetter(models.Model):
                 )
             )
         self._check_not_paid_since()
+        self._bring_up_to_date()
         self._send()
         return True
+
+    def _bring_up_to_date(self, date=None):
+        """Date letters waiting for approval the day they go out (today).
+
+        The letter is planned again as of that day, as the daily run would:
+        its date, payment deadline, items, days overdue, level, interest up
+        to that day and fees are computed then (the charge invoice, posted
+        at delivery, is due on the new deadline). Refuses, naming the
+        letter, when nothing of it is left to dun.
+        """
+        date = date or fields.Date.context_today(self)
+        for company, letters in self.grouped("company_id").items():
+            run = (
+                self.env["dunning.run"]
+                .with_company(company)
+                .new({"date": date, "company_id": company.id})
+            )
+            partner_ids = sorted(set(letters.partner_id.ids))
+            rows = run._fetch_items(partner_ids)
+            run._process_partners(partner_ids, rows, refresh=letters)
+
+    def _cancel_internal(self, note):
+        """Cancel letters not sent yet (by the run or an action), with a note."""
+        self._write_workflow({"state": "cancelled"})
+        for letter in self:
+            letter.message_post(body=note)
+        self.env["account.move.line"].invalidate_model(["dunning_level_id", "dunning_date"])
+        self.env["dunning.run"]._update_move_levels(self.line_ids.filtered("level_id").move_id.ids)
 
     def action_cancel(self):
         """Cancel letters not sent yet; their items go back to the level they had."""
@@ -244,7 +354,7 @@ class DunningLetter(models.Model):
                     ", ".join(wrong.mapped("display_name")),
                 )
             )
-        self.write({"state": "cancelled"})
+        self._write_workflow({"state": "cancelled"})
         # the items' levels come from the lines of letters not cancelled
         self.env["account.move.line"].invalidate_model(["dunning_level_id", "dunning_date"])
         self.env["dunning.run"]._update_move_levels(self.line_ids.filtered("level_id").move_id.ids)
@@ -307,19 +417,21 @@ class DunningLetter(models.Model):
         return [f"{prefix}{number:0{sequence.padding}d}{suffix}" for (number,) in rows]
 
     def _send(self, sent_date=None, deliver=None, marked=False):
-        """Mark the letters sent, post their charges and queue their delivery.
+        """Mark the letters sent and queue their delivery.
 
         ``sent_date`` is the run's date when a run sends; else today. The
         documents and e-mails are made at once for a few letters sent by hand
         (``deliver`` None) or when ``deliver`` is True; the daily run leaves
         them to the delivery job, outside its decision transaction. The run
         inserts the letters it sends already marked sent (``marked``), which
-        saves rewriting every letter it has just written.
+        saves rewriting every letter it has just written. Charges are posted
+        when a letter is delivered (``_mark_delivered``): a fee for a letter
+        that never reached the customer is not owed.
         """
         if not self:
             return
         if not marked:
-            self.write(
+            self._write_workflow(
                 {
                     "state": "sent",
                     "sent_date": sent_date or fields.Date.context_today(self),
@@ -328,12 +440,14 @@ class DunningLetter(models.Model):
                     "delivery_error": False,
                 }
             )
-        self._post_charges()
+            self.env["account.move.line"].invalidate_model(["dunning_level_id", "dunning_date"])
+            self.env["dunning.run"]._update_move_levels(
+                self.line_ids.filtered("level_id").move_id.ids
+            )
         calls = self.filtered(lambda letter: letter.channel == "phone")
         if calls:
             calls._deliver_phone()
-            calls.write({"delivery_state": "done"})
-            calls._log_sent()
+            calls._write_workflow({"delivery_state": "to_call"})
         if deliver is None:
             deliver = len(self) <= INSTANT_DELIVERY_LIMIT
         if deliver:
@@ -341,13 +455,29 @@ class DunningLetter(models.Model):
         elif self - calls:
             self.env.ref("account_dunning_collect.ir_cron_dunning_delivery")._trigger()
 
-    def _post_charges(self):
+    def _mark_delivered(self, date=None, vals=None):
+        """The letters reached the customer on ``date``: post their charges, note it.
+
+        A letter delivered once (its e-mail, say) stays delivered on that day
+        when it is printed as well.
+        """
+        date = date or fields.Date.context_today(self)
+        todo = self.filtered(lambda letter: not letter.delivered_date)
+        self._write_workflow(dict(vals or {}))
+        todo._write_workflow({"delivered_date": date})
+        todo._post_charges(date)
+
+    def _post_charges(self, date=None):
         """Post one customer invoice per letter for its fee, flat fees and interest.
 
-        No VAT (dunning fees and default interest are damages, UStAE 1.3), due
-        on the letter's payment deadline, flagged ``is_dunning_charge`` so that
-        it is never itself charged fees or interest.
+        Dated the day the letter was delivered (``date``), no VAT (dunning fees
+        and default interest are damages, UStAE 1.3), due on the letter's
+        payment deadline (not before its own date), flagged
+        ``is_dunning_charge`` so that it is never itself charged fees or
+        interest. The company's bank account on it is a trusted one, or none:
+        posting never fails on that flag, whoever delivers the letter.
         """
+        date = date or fields.Date.context_today(self)
         letters = self.filtered(
             lambda letter: (
                 not letter.fee_move_id
@@ -420,6 +550,15 @@ class DunningLetter(models.Model):
                             line.amount_interest,
                         )
                     )
+            # an untrusted company account blocks posting for a person but not for
+            # the cron (account.move._post): the invoice carries a trusted one or none
+            trusted = company.partner_id.bank_ids.filtered(
+                lambda bank, c=company: (
+                    bank.allow_out_payment
+                    and bank.active
+                    and bank.company_id in (c, self.env["res.company"])
+                )
+            )[:1]
             vals_list.append(
                 {
                     "move_type": "out_invoice",
@@ -427,9 +566,10 @@ class DunningLetter(models.Model):
                     "company_id": company.id,
                     "journal_id": journal.id,
                     "currency_id": letter.currency_id.id,
-                    "invoice_date": letter.sent_date or letter.date,
+                    "invoice_date": date,
                     "invoice_payment_term_id": False,
-                    "invoice_date_due": letter.deadline_date or letter.date,
+                    "invoice_date_due": max(letter.deadline_date or date, date),
+                    "partner_bank_id": trusted.id,
                     "invoice_origin": letter.name,
                     "is_dunning_charge": True,
                     "invoice_line_ids": lines,
@@ -438,7 +578,7 @@ class DunningLetter(models.Model):
         moves = self.env["account.move"].sudo().create(vals_list)  # the letter's own charges
         moves.action_post()
         for letter, move in zip(letters, moves, strict=True):
-            letter.fee_move_id = move
+            letter._write_workflow({"fee_move_id": move.id})
 
     def _charge_line(self, product, label, amount):
         return Command.create(
@@ -487,8 +627,8 @@ class DunningLetter(models.Model):
                 )
             else:
                 charges = letter.amount_fee + letter.amount_flat_fee + letter.amount_interest
-                letter.line_ids.write({"amount_interest": 0.0, "amount_flat_fee": 0.0})
-                letter.write(
+                letter.line_ids.sudo().write({"amount_interest": 0.0, "amount_flat_fee": 0.0})
+                letter._write_workflow(
                     {
                         "amount_total": letter.amount_total - charges,
                         "amount_fee": 0.0,
@@ -496,7 +636,7 @@ class DunningLetter(models.Model):
                         "amount_interest": 0.0,
                     }
                 )
-            letter.write({"charges_waived": True, "waive_reason": reason})
+            letter._write_workflow({"charges_waived": True, "waive_reason": reason})
             letter.message_post(body=note)
 
     def _deliver_phone(self):

@@ -34,6 +34,7 @@ DEFAULT_TEMPLATE = "account_dunning_collect.email_template_dunning_default"
 DELIVERY_STATES = [
     ("pending", "Queued"),
     ("to_print", "To Print"),
+    ("to_call", "Call Scheduled"),
     ("done", "Delivered"),
     ("failed", "Failed"),
     ("withdrawn", "Withdrawn (paid)"),
@@ -140,7 +141,9 @@ class DunningLetter(models.Model):
                     ", ".join(wrong.mapped("display_name")),
                 )
             )
-        self.write({"delivery_state": "pending", "delivery_attempts": 0, "delivery_error": False})
+        self._write_workflow(
+            {"delivery_state": "pending", "delivery_attempts": 0, "delivery_error": False}
+        )
         self._deliver()
         return True
 
@@ -196,7 +199,7 @@ class DunningLetter(models.Model):
                 return failed
             _logger.warning("Delivery of dunning letter %s failed", self.name, exc_info=True)
             attempts = self.delivery_attempts + 1
-            self.write(
+            self._write_workflow(
                 {
                     "delivery_attempts": attempts,
                     "delivery_error": str(error.args[0] if error.args else error),
@@ -226,7 +229,7 @@ class DunningLetter(models.Model):
                     and letter.delivery_state == "pending"
                 )
             )
-            to_print.write({"delivery_state": "to_print", "delivery_error": False})
+            to_print._write_workflow({"delivery_state": "to_print", "delivery_error": False})
             if to_print:
                 to_print._check_postal_address()
 
@@ -241,9 +244,16 @@ class DunningLetter(models.Model):
         for letter in self:
             charge = letter.fee_move_id
             note = self.env._(
-                "Not delivered: everything this letter asks for was paid before it went out."
+                "Not delivered: everything this letter asks for was paid (or cancelled) before "
+                "it went out."
             )
             values = {"delivery_state": "withdrawn", "delivery_error": False}
+            charged = letter.amount_fee or letter.amount_flat_fee or letter.amount_interest
+            if not charge and charged:
+                # charges are posted at delivery: these never will be
+                reason = self.env._("%s withdrawn: paid before delivery", letter.name)
+                values.update(charges_waived=True, waive_reason=reason)
+                note = self.env._("%s Its charges are not posted.", note)
             if charge.state == "posted" and charge.payment_state == "not_paid":
                 reason = self.env._("%s withdrawn: paid before delivery", letter.name)
                 reversal = charge._reverse_moves(
@@ -257,7 +267,7 @@ class DunningLetter(models.Model):
                 )
                 # as a manager's waiver would: the form says so, nothing is left to waive
                 values.update(charges_waived=True, waive_reason=reason)
-            letter.write(values)
+            letter._write_workflow(values)
             letter.message_post(body=note)
 
     def _delivery_contacts(self):
@@ -272,7 +282,7 @@ class DunningLetter(models.Model):
             if not self.env["dunning.run"]._has_postal_address(
                 letter.partner_id, contacts[letter.id]
             ):
-                letter.write(
+                letter._write_workflow(
                     {
                         "delivery_state": "failed",
                         "delivery_error": self.env._(
@@ -300,7 +310,7 @@ class DunningLetter(models.Model):
         ):
             letter = todo.browse(attachment.res_id)
             if not letter.document_id and attachment.name == letter._document_filename():
-                letter.document_id = attachment
+                letter._write_workflow({"document_id": attachment.id})
         todo = todo.filtered(lambda letter: not letter.document_id)
         if not todo:
             return
@@ -343,7 +353,7 @@ class DunningLetter(models.Model):
                 )
             )
             for letter, attachment in zip(chunk, attachments, strict=True):
-                letter.document_id = attachment.id
+                letter._write_workflow({"document_id": attachment.id})
 
     def _document_filename(self):
         self.ensure_one()
@@ -390,6 +400,10 @@ class DunningLetter(models.Model):
                 sendable |= letter
         if not sendable:
             return
+        # the charge invoice goes with the e-mail: posted now, dated today
+        sendable.filtered(lambda letter: not letter.delivered_date)._post_charges(
+            fields.Date.context_today(self)
+        )
         documents, problems = sendable._collect_attachments()
         by_template = defaultdict(self.browse)
         default_template = self.env.ref(DEFAULT_TEMPLATE)
@@ -413,8 +427,9 @@ class DunningLetter(models.Model):
                     subtype_xmlid="mail.mt_comment",
                     email_layout_xmlid="mail.mail_notification_light",
                 )
-                letter.write(
-                    {
+                # the e-mail is handed to the mail queue: the letter is delivered
+                letter._mark_delivered(
+                    vals={
                         "mail_message_id": message.id,
                         "delivery_partner_id": contact.id,
                         "delivery_state": "done" if letter.channel == "email" else "pending",
@@ -438,10 +453,11 @@ class DunningLetter(models.Model):
         """E-mail is not possible: deliver by post instead, and say so on the letter."""
         self.ensure_one()
         note = self.env._("Not sent by e-mail (%s): the letter goes to the print batch.", reason)
-        self.write(
+        self._write_workflow(
             {
                 "channel": "letter",
                 "delivery_state": "pending",
+                "delivered_date": False,
                 "approval_reason": "\n".join(filter(None, [self.approval_reason, note])),
             }
         )
@@ -590,13 +606,14 @@ class DunningLetter(models.Model):
         if to_mark:
             contacts = to_mark._delivery_contacts()
             for letter in to_mark:
-                letter.write(
+                letter._mark_delivered(
+                    today,
                     {
                         "delivery_state": "done",
                         "printed_date": today,
                         "delivery_partner_id": contacts[letter.id].id,
                         "delivery_error": False,
-                    }
+                    },
                 )
             to_mark._log_sent()
         return batch
@@ -778,7 +795,7 @@ class DunningLetter(models.Model):
                          FROM dunning_letter_line line
                          JOIN dunning_letter letter ON letter.id = line.letter_id
                         WHERE line.move_line_id = ANY(%s) AND line.level_id IS NOT NULL
-                          AND letter.state != 'cancelled' AND letter.id != %s
+                          AND letter.state = 'sent' AND letter.id != %s
                           AND letter.date <= %s
                         ORDER BY line.move_line_id, letter.date DESC, letter.id DESC""",
                     missing.move_line_id.ids,

@@ -1,4 +1,5 @@
-from odoo import fields, models
+from odoo import api, fields, models
+from odoo.exceptions import AccessError
 
 from ..tools import Many2oneWithoutForeignKey
 
@@ -27,9 +28,11 @@ class DunningLetterLine(models.Model):
     move_line_id = Many2oneWithoutForeignKey(
         "account.move.line", string="Journal Item", required=True, index=True, ondelete="cascade"
     )
-    # The document of the journal item, not stored: a second foreign key per line
-    # made the run's bulk INSERT lock every invoice (a third of its time at 100k).
-    move_id = fields.Many2one(related="move_line_id.move_id", string="Document")
+    # The document of the journal item, stored without a foreign key (a second
+    # foreign key per line made the run's bulk INSERT lock every invoice): a
+    # sent letter keeps naming its invoice when the journal item is replaced
+    # (a draft invoice given new installments).
+    move_id = Many2oneWithoutForeignKey("account.move", string="Document", index=True)
     invoice_date = fields.Date(related="move_id.invoice_date")
     kind = fields.Selection(LINE_KINDS, required=True, default="overdue")
     date_maturity = fields.Date(string="Due Date")
@@ -49,3 +52,28 @@ class DunningLetterLine(models.Model):
         string="New Level",
         help="The level this letter gave the item; empty for items listed for information.",
     )
+
+    # Lines are snapshots of what a letter says: written by the run (and the
+    # letter's actions), never by hand.
+    @api.model_create_multi
+    def create(self, vals_list):
+        self._check_workflow_access()
+        return super().create(vals_list)
+
+    def write(self, vals):
+        self._check_workflow_access()
+        return super().write(vals)
+
+    def unlink(self):
+        self._check_workflow_access()
+        return super().unlink()
+
+    def _check_workflow_access(self):
+        if not self.env.su:
+            raise AccessError(
+                self.env._(
+                    "The lines of dunning letters are written by the dunning run; a letter "
+                    "is changed only through its actions (%s).",
+                    ", ".join(self.letter_id.mapped("display_name")[:5]) or "-",
+                )
+            )

@@ -4,9 +4,11 @@ from dataclasses import dataclass, field
 from datetime import timedelta
 from decimal import Decimal
 
+from psycopg2 import errors
+
 from odoo import api, fields, models
-from odoo.exceptions import UserError
-from odoo.tools import SQL, split_every
+from odoo.exceptions import ConcurrencyError, UserError
+from odoo.tools import SQL, format_date, split_every
 
 from ..engine import DunningItem, HandoverRule, handover_items, plan_letters
 from ..engine.escalation import SKIP_BELOW_MINIMUM, SKIP_COVERED, SKIP_NO_POLICY
@@ -55,6 +57,7 @@ ITEM_COLUMNS = (
 )
 ITEM_FIELDS = tuple(name for name, __ in ITEM_COLUMNS)
 ITEM_PARTNER = ITEM_FIELDS.index("partner_id")
+ITEM_CURRENCY = ITEM_FIELDS.index("currency_id")
 # What the run reads of a customer and its invoice contact (delivery checks).
 PARTNER_FIELDS = [
     "dunning_policy_id",
@@ -122,8 +125,10 @@ RUN_STATES = [
     ("draft", "Draft"),
     ("running", "Running"),
     ("done", "Done"),
+    ("partial", "Done with Errors"),
     ("failed", "Failed"),
 ]
+FINISHED_STATES = ("done", "partial")
 
 
 class DunningRun(models.Model):
@@ -158,6 +163,19 @@ class DunningRun(models.Model):
         help="Partners with an escalation but no letter (no policy, covered, below minimum).",
     )
     error_count = fields.Integer("Errors", readonly=True, copy=False)
+    held_count = fields.Integer(
+        "Customers Held Back",
+        readonly=True,
+        copy=False,
+        help="Customers with an item due for the next level whose last letter was not "
+        "delivered yet (e-mail not sent, not printed, call not made): no new letter until it is.",
+    )
+    refreshed_count = fields.Integer(
+        "Letters Brought Up to Date",
+        readonly=True,
+        copy=False,
+        help="Letters waiting for approval that this run rewrote as of its date.",
+    )
     case_count = fields.Integer(
         "Collection Cases",
         readonly=True,
@@ -224,7 +242,7 @@ class DunningRun(models.Model):
     def action_run(self):
         """Run the dunning for the run's date in one transaction."""
         for run in self:
-            if run.state == "done":
+            if run.state in FINISHED_STATES:
                 raise UserError(
                     self.env._(
                         "%s is already done. Create a new run to dun again.", run.display_name
@@ -274,7 +292,7 @@ class DunningRun(models.Model):
             run = run_self.search(
                 [("company_id", "=", company.id), ("date", "=", today)], order="id desc", limit=1
             )
-            if run.state == "done":
+            if run.state in FINISHED_STATES:
                 continue
             if not run:
                 run = run_self.create({"date": today, "company_id": company.id})
@@ -302,6 +320,8 @@ class DunningRun(models.Model):
         self.ensure_one()
         self._acquire_lock(session=commit)
         try:
+            if not self._claim_snapshot(commit):
+                return True  # another worker finished this very run meanwhile
             return self._execute_locked(commit)
         except Exception as error:
             if not commit:
@@ -316,6 +336,42 @@ class DunningRun(models.Model):
                 self.env.cr.execute(
                     SQL("SELECT pg_advisory_unlock(%s, %s)", RUN_LOCK_NAMESPACE, self.company_id.id)
                 )
+
+    def _claim_snapshot(self, commit):
+        """Make sure the run sees what runs finished before it took the lock.
+
+        The transaction's snapshot may be older than the lock (REPEATABLE
+        READ): a run that committed in between would be invisible, and every
+        customer would fail on "could not serialize access". Each run bumps a
+        counter on its company right after taking the lock; on a stale
+        snapshot that update fails at once. The cron path starts a new
+        transaction (its session lock survives) and goes on; a run started
+        by a person raises ``ConcurrencyError``, on which Odoo retries the
+        request in a fresh transaction (and a direct caller gets a clear
+        message). Returns False when this very run was finished meanwhile.
+        """
+        bump = SQL(
+            "UPDATE res_company SET dunning_run_serial = COALESCE(dunning_run_serial, 0) + 1"
+            " WHERE id = %s",
+            self.company_id.id,
+        )
+        message = self.env._(
+            "A dunning run for %(company)s finished while %(run)s was starting; it was "
+            "started again to see that run's letters. If this message stays, start it again.",
+            company=self.company_id.name,
+            run=self.display_name,
+        )
+        try:
+            with self.env.cr.savepoint(flush=False):
+                self.env.cr.execute(bump)
+            return True
+        except (errors.SerializationFailure, errors.LockNotAvailable) as error:
+            if not commit:
+                raise ConcurrencyError(message) from error
+        self.env.cr.rollback()  # a new snapshot; the session lock is kept
+        self.env.invalidate_all()
+        self.env.cr.execute(bump)
+        return self.state not in FINISHED_STATES
 
     def _acquire_lock(self, session):
         lock_fn = "pg_try_advisory_lock" if session else "pg_try_advisory_xact_lock"
@@ -367,8 +423,12 @@ class DunningRun(models.Model):
             self.env._(
                 "Run finished: %(items)s items examined, %(escalated)s escalated, "
                 "%(letters)s letters (%(sent)s sent, %(to_approve)s to approve), "
-                "%(skipped)s partners skipped, %(cases)s collection cases, %(errors)s errors.",
+                "%(refreshed)s waiting letters brought up to date, %(held)s customers held back "
+                "by undelivered letters, %(skipped)s partners skipped, %(cases)s collection "
+                "cases, %(errors)s errors.",
                 items=self.item_count,
+                refreshed=self.refreshed_count,
+                held=self.held_count,
                 cases=self.case_count,
                 escalated=self.escalated_count,
                 letters=self.letter_count,
@@ -378,7 +438,12 @@ class DunningRun(models.Model):
                 errors=self.error_count,
             )
         )
-        self.write({"state": "done", "finished_at": fields.Datetime.now()})
+        self.write(
+            {
+                "state": "partial" if self.error_count else "done",
+                "finished_at": fields.Datetime.now(),
+            }
+        )
         if commit:
             self.env["ir.cron"]._commit_progress()
         return True
@@ -445,10 +510,14 @@ class DunningRun(models.Model):
                AND account.account_type = 'asset_receivable'
                AND aml.reconciled IS NOT TRUE
                AND (aml.amount_residual != 0 OR aml.amount_residual_currency != 0)
+               -- a run never considers documents dated after its date
+               AND aml.date <= %(date)s
+               AND (move.invoice_date IS NULL OR move.invoice_date <= %(date)s)
                AND %(condition)s
             """,
             select=SQL(", ").join([*columns, *extra_columns]),
             condition=condition,
+            date=self.date,
             company=self.company_id.id,
             open_states=OPEN_CASE_STATES,
         )
@@ -462,6 +531,19 @@ class DunningRun(models.Model):
         the journal items again each time, the run's largest read at 100k).
         """
         self.env.flush_all()
+        # customers with a letter waiting for approval are brought up to date
+        # every day, even when nothing of theirs is open any more
+        waiting = [
+            partner_id
+            for (partner_id,) in self.env.execute_query(
+                SQL(
+                    """SELECT DISTINCT partner_id FROM dunning_letter
+                        WHERE company_id = %s AND state IN ('draft', 'to_approve') AND date < %s""",
+                    self.company_id.id,
+                    self.date,
+                )
+            )
+        ]
         candidate = SQL(
             """aml.amount_residual > 0
                AND move.move_type IN %(types)s
@@ -486,13 +568,18 @@ class DunningRun(models.Model):
                 SELECT %(aliases)s
                   FROM item
                  WHERE partner_id IN (SELECT partner_id FROM item WHERE candidate)
+                    OR partner_id = ANY(%(waiting)s)
               ORDER BY partner_id, id
                 """,
                 items=self._item_query(SQL("TRUE"), SQL("%s AS candidate", candidate)),
                 aliases=aliases,
+                waiting=waiting,
             )
         )
-        return group_by_partner(rows, {})
+        by_partner = group_by_partner(rows, {})
+        for partner_id in waiting:
+            by_partner.setdefault(partner_id, [])
+        return dict(sorted(by_partner.items()))
 
     def _reread_reconciled(self, partner_ids, items_by_partner, read_at):
         """Read again the items of customers with a payment matched since ``read_at``.
@@ -575,41 +662,120 @@ class DunningRun(models.Model):
         """Process a batch of partners; on error, retry them one by one.
 
         ``items_by_partner`` holds the partners' item rows (``_candidate_items``).
+        A customer failing alone is retried per currency, so that one bad
+        letter (say, a fee without a price in that currency) does not take
+        the customer's letters in other currencies with it.
         """
+        rows = [row for pid in partner_ids for row in items_by_partner[pid]]
         try:
             with self.env.cr.savepoint():
-                self._process_partners(
-                    partner_ids, [row for pid in partner_ids for row in items_by_partner[pid]]
-                )
+                self._process_partners(partner_ids, rows)
+        except (errors.SerializationFailure, errors.LockNotAvailable, ConcurrencyError):
+            raise  # the snapshot is stale: the whole run is retried, see _execute
         except Exception as error:
             self.env.invalidate_all()
-            if len(partner_ids) == 1:
-                partner = self.env["res.partner"].browse(partner_ids)
-                _logger.exception("Dunning run %s failed for partner %s", self.id, partner_ids)
-                self.error_count += 1
-                self._append_log(
-                    self.env._(
-                        "Error for %(partner)s (no letter): %(error)s",
-                        partner=partner.display_name,
-                        error=error.args[0] if error.args else error,
-                    )
-                )
+            if len(partner_ids) > 1:
+                for partner_id in partner_ids:
+                    self._process_batch([partner_id], items_by_partner)
                 return
-            for partner_id in partner_ids:
-                self._process_batch([partner_id], items_by_partner)
+            currencies = sorted({row[ITEM_CURRENCY] for row in rows})
+            if len(currencies) > 1:
+                for currency_id in currencies:
+                    self._process_currency(partner_ids, rows, currency_id)
+                return
+            self._record_error(partner_ids, rows, error)
 
-    def _process_partners(self, partner_ids, item_rows):
+    def _process_currency(self, partner_ids, rows, currency_id):
+        """Process one customer's items in one currency (after the customer failed)."""
+        rows = [row for row in rows if row[ITEM_CURRENCY] == currency_id]
+        try:
+            with self.env.cr.savepoint():
+                self._process_partners(partner_ids, rows, currency_ids={currency_id})
+        except (errors.SerializationFailure, errors.LockNotAvailable, ConcurrencyError):
+            raise
+        except Exception as error:
+            self.env.invalidate_all()
+            currency = self.env["res.currency"].browse(currency_id)
+            self._record_error(partner_ids, rows, error, currency)
+
+    def _record_error(self, partner_ids, rows, error, currency=None):
+        partner = self.env["res.partner"].browse(partner_ids)
+        _logger.exception("Dunning run %s failed for partner %s", self.id, partner_ids)
+        self.item_count += len(rows)  # examined, though no letter came of them
+        self.error_count += 1
+        self._append_log(
+            self.env._(
+                "Error for %(partner)s%(currency)s (no letter): %(error)s",
+                partner=partner.display_name,
+                currency=f" ({currency.name})" if currency else "",
+                error=error.args[0] if error.args else error,
+            )
+        )
+
+    def _held_groups(self, partner_ids):
+        """{(partner, currency): date of the oldest sent letter not delivered yet}."""
+        self.env["dunning.letter"].flush_model(
+            ["partner_id", "currency_id", "state", "delivered_date", "delivery_state", "date"]
+        )
+        return {
+            (partner_id, currency_id): since
+            for partner_id, currency_id, since in self.env.execute_query(
+                SQL(
+                    """
+                    SELECT partner_id, currency_id, min(date)
+                      FROM dunning_letter
+                     WHERE company_id = %s AND partner_id = ANY(%s)
+                       AND state = 'sent' AND delivered_date IS NULL
+                       AND delivery_state IS DISTINCT FROM 'withdrawn'
+                  GROUP BY partner_id, currency_id
+                    """,
+                    self.company_id.id,
+                    list(partner_ids),
+                )
+            )
+        }
+
+    def _waiting_letters(self, partner_ids):
+        """{(partner, currency): letter} of the letters waiting for approval."""
+        letters = self.env["dunning.letter"].search(
+            [
+                ("company_id", "=", self.company_id.id),
+                ("partner_id", "in", list(partner_ids)),
+                ("state", "in", ("draft", "to_approve")),
+            ],
+            order="date desc, id desc",
+        )
+        waiting = {}
+        duplicates = letters.browse()
+        for letter in letters:
+            key = (letter.partner_id.id, letter.currency_id.id)
+            if key in waiting:
+                duplicates |= letter  # older letters of earlier versions: one is kept
+            else:
+                waiting[key] = letter
+        if duplicates:
+            duplicates._cancel_internal(
+                self.env._("Replaced by a newer letter of %s.", self.display_name)
+            )
+        return waiting
+
+    def _process_partners(self, partner_ids, item_rows, currency_ids=None, refresh=None):
         """Decide, create the letters and move the items of some partners.
 
         ``item_rows``: the partners' open items, tuples in ``ITEM_COLUMNS`` order.
+        ``currency_ids``: only these currencies' letters (a retry after an error).
+        ``refresh``: letters waiting for approval to bring up to date as of the
+        run's date (approval of a letter): nothing else is written.
         """
         rows = self._item_rows(item_rows)
         partners = self.env["res.partner"].browse(partner_ids).with_company(self.company_id)
         # only what the run reads (the first access would load every column)
         partners.fetch(PARTNER_FIELDS)
         default_policy = self.company_id.dunning_policy_id
-        if self._allocate_payments(rows, partners, default_policy):
+        if refresh is None and self._allocate_payments(rows, partners, default_policy):
             rows = self._item_rows(self._fetch_items(partner_ids))
+            if currency_ids:
+                rows = [row for row in rows if row["currency_id"] in currency_ids]
         engine_by_policy = {}
         policy_by_partner = dict.fromkeys(partner_ids)
         partner_stopped = {}
@@ -650,7 +816,7 @@ class DunningRun(models.Model):
                     dunning_date=row["dunning_date"],
                 )
             )
-        if no_due_date:
+        if no_due_date and refresh is None:
             self._append_log(
                 self.env._(
                     "Items without due date were not dunned (set a due date on: %s).",
@@ -664,31 +830,122 @@ class DunningRun(models.Model):
             if row["move_level_id"]
         }
 
-        plan = plan_letters(items, policy_by_partner, self.date)
+        held = self._held_groups(partner_ids)
+        plan = plan_letters(items, policy_by_partner, self.date, held=held)
+        if refresh is not None:
+            self._refresh_for_approval(refresh, plan, partners, rows, original_by_item)
+            return
+        waiting = self._waiting_letters(partner_ids)
+        if currency_ids:
+            waiting = {key: letter for key, letter in waiting.items() if key[1] in currency_ids}
         skipped = Counter(plan.skipped.values())
         if plan.skipped:
             self._log_skipped(plan.skipped)
+        if plan.held:
+            self._log_held(plan.held)
         charges = self._compute_charges(plan.letters, partners, rows)
-        letters = self._create_letters(
-            plan.letters, partners, original_by_item, move_levels, charges
+        new_plans = [p for p in plan.letters if (p.partner_id, p.currency_id) not in waiting]
+        refreshed = [
+            (waiting.pop((p.partner_id, p.currency_id)), p)
+            for p in plan.letters
+            if (p.partner_id, p.currency_id) in waiting
+        ]
+        # letters waiting for approval with nothing left to dun (paid, stopped,
+        # credited): cancelled, their customer dunned anew by later runs
+        obsolete = self.env["dunning.letter"].union(*waiting.values())
+        if obsolete:
+            obsolete._cancel_internal(
+                self.env._(
+                    "Cancelled by %s: nothing of it is left to dun (paid, credited or stopped).",
+                    self.display_name,
+                )
+            )
+            self._append_log(
+                self.env._(
+                    "Letters waiting for approval cancelled, nothing left to dun: %s.",
+                    ", ".join(obsolete.mapped("name")),
+                )
+            )
+        letters = self._write_letters(
+            new_plans, refreshed, partners, original_by_item, move_levels, charges
         )
-        escalated = sum(len(letter_plan.escalated_lines) for letter_plan in plan.letters)
+        new_letters = letters.filtered(lambda letter: letter.run_id == self)
+        escalated = sum(len(letter_plan.escalated_lines) for letter_plan in new_plans)
         to_send = letters.filtered(lambda letter: letter.state == "sent")
         to_send._send(sent_date=self.date, deliver=False, marked=True)
-        cases = self._hand_over(items, rows, partners, policy_by_partner)
+        cases = self._hand_over(items, rows, partners, policy_by_partner, held)
+        sent_new = len(to_send & new_letters)
         self.write(
             {
                 "case_count": self.case_count + len(cases),
                 "item_count": self.item_count + plan.examined,
                 "escalated_count": self.escalated_count + escalated,
-                "letter_count": self.letter_count + len(letters),
-                "sent_count": self.sent_count + len(to_send),
-                "to_approve_count": self.to_approve_count + len(letters) - len(to_send),
+                "letter_count": self.letter_count + len(new_letters),
+                "sent_count": self.sent_count + sent_new,
+                "to_approve_count": self.to_approve_count + len(new_letters) - sent_new,
                 "skipped_count": self.skipped_count + sum(skipped.values()),
+                "held_count": self.held_count + len(plan.held),
+                "refreshed_count": self.refreshed_count + len(refreshed),
             }
         )
+        if refreshed:
+            names = [letter.name for letter, __ in refreshed]
+            sent_now = [letter.name for letter, __ in refreshed if letter.state == "sent"]
+            self._append_log(
+                self.env._(
+                    "Letters waiting for approval brought up to date (items, amounts, level, "
+                    "charges as of %(date)s): %(letters)s.",
+                    date=self.date,
+                    letters=", ".join(names[:20]),
+                )
+            )
+            if sent_now:
+                self._append_log(
+                    self.env._(
+                        "Sent now, no approval needed any more: %s.", ", ".join(sent_now[:20])
+                    )
+                )
 
-    def _hand_over(self, items, rows, partners, policy_by_partner):
+    def _refresh_for_approval(self, letters, plan, partners, rows, original_by_item):
+        """Bring letters being approved up to date as of the run's date (today).
+
+        Refuses, naming the letter, when nothing of it is left to dun.
+        """
+        plans = {(p.partner_id, p.currency_id): p for p in plan.letters}
+        pairs = []
+        for letter in letters:
+            key = (letter.partner_id.id, letter.currency_id.id)
+            if key not in plans:
+                raise UserError(
+                    self.env._(
+                        "Letter %(letter)s (%(partner)s) asks for nothing any more: its items "
+                        "were paid, credited, cancelled or stopped, or the customer waits for "
+                        "an earlier letter's delivery. Cancel it.",
+                        letter=letter.display_name,
+                        partner=letter.partner_id.display_name,
+                    )
+                )
+            pairs.append((letter, plans[key]))
+        charges = self._compute_charges([p for __, p in pairs], partners, rows)
+        self._write_letters([], pairs, partners, original_by_item, {}, charges, keep_state=True)
+
+    def _log_held(self, held):
+        partners = self.env["res.partner"].browse({pid for pid, __ in held})
+        names = dict(zip(partners.ids, partners.mapped("display_name"), strict=True))
+        entries = sorted(held.items(), key=lambda entry: (entry[1], names[entry[0][0]]))
+        self._append_log(
+            self.env._(
+                "Held back until their last letter is delivered (e-mail sent, printed, call "
+                "made): %(count)s customers, waiting since %(since)s: %(partners)s",
+                count=len(held),
+                since=entries[0][1],
+                partners=", ".join(
+                    f"{names[partner_id]} ({since})" for (partner_id, __), since in entries[:20]
+                ),
+            )
+        )
+
+    def _hand_over(self, items, rows, partners, policy_by_partner, held=None):
         """Propose (or hand over) the claims past the last level to the policy's agency.
 
         Per debtor and currency, the items the engine finds ready (last letter
@@ -707,8 +964,13 @@ class DunningRun(models.Model):
                 agencies[partner.id] = (agency, policy)
         if not agencies:
             return self.env["collection.case"]
+        held = held or {}
         by_group = defaultdict(list)
         for item in items:
+            # a customer whose last letter was not delivered yet is not handed over:
+            # the claim's history must be of letters that reached the debtor
+            if (item.partner_id, item.currency_id) in held:
+                continue
             if item.partner_id in agencies and item.id not in recalled:
                 by_group[(item.partner_id, item.currency_id)].append(item)
         Case = self.env["collection.case"].with_company(self.company_id)
@@ -825,7 +1087,9 @@ class DunningRun(models.Model):
         partner_by_id = {partner.id: partner for partner in partners}
         is_charge = {row["id"] for row in rows if row["is_dunning_charge"]}
         policies = self.env["dunning.policy"].browse({plan.policy_id for plan in letter_plans})
-        levels = self.env["dunning.level"].browse({plan.level_id for plan in letter_plans})
+        levels = self.env["dunning.level"].browse(
+            {plan.fee_level_id or plan.level_id for plan in letter_plans}
+        )
         first_level = {
             policy.id: policy.level_ids.sorted("delay_days")[:1].id for policy in policies
         }
@@ -843,7 +1107,9 @@ class DunningRun(models.Model):
         eur = self.env.ref("base.EUR")
         for plan in letter_plans:
             policy = policies.browse(plan.policy_id)
-            level = levels.browse(plan.level_id)
+            # the fee of the highest level an item newly reaches in this letter:
+            # an item merely repeated at its level is not charged again
+            fee_level = levels.browse(plan.fee_level_id or plan.level_id)
             currency = currencies.browse(plan.currency_id)
             partner = partner_by_id[plan.partner_id]
             charge = LetterCharges(charge_items=is_charge)
@@ -851,13 +1117,11 @@ class DunningRun(models.Model):
                 line.level_id and line.item.id not in is_charge for line in plan.lines
             )
             if escalated_invoice:
-                charge.fee = Decimal(str(level._fee_in_currency(currency)))
+                charge.fee = Decimal(str(fee_level._fee_in_currency(currency)))
             schedule = self._interest_schedule(policy, partner, base_rates)
             quantum = Decimal(str(currency.rounding))
             business = partner.dunning_debtor_type == "business"
-            charge_flat_fee = (
-                policy.flat_fee_b2b and business and plan.level_id != first_level[policy.id]
-            )
+            charge_flat_fee = policy.flat_fee_b2b and business
             flat_fee = (
                 Decimal(str(eur._convert(40.0, currency, self.company_id, self.date)))
                 if charge_flat_fee
@@ -867,7 +1131,13 @@ class DunningRun(models.Model):
                 item = line.item
                 if line.kind.value != "overdue" or item.id in is_charge:
                     continue
-                if flat_fee and item.move_id not in flat_fee_moves:
+                # not with the reminder that causes default: from the item's next letter on
+                if (
+                    flat_fee
+                    and line.holds_level_id
+                    and line.holds_level_id != first_level[policy.id]
+                    and item.move_id not in flat_fee_moves
+                ):
                     charge.flat_fees[item.id] = flat_fee
                     flat_fee_moves.add(item.move_id)
                 if schedule is None:
@@ -922,7 +1192,8 @@ class DunningRun(models.Model):
                       FROM dunning_letter_line line
                       JOIN dunning_letter letter ON letter.id = line.letter_id
                      WHERE line.move_line_id = ANY(%s) AND line.interest_date_to IS NOT NULL
-                       AND letter.state != 'cancelled'
+                       AND letter.state = 'sent'
+                       AND letter.delivery_state IS DISTINCT FROM 'withdrawn'
                   GROUP BY line.move_line_id
                     """,
                     item_ids,
@@ -934,12 +1205,12 @@ class DunningRun(models.Model):
             for (move_id,) in self.env.execute_query(
                 SQL(
                     """
-                    SELECT DISTINCT aml.move_id
+                    SELECT DISTINCT line.move_id
                       FROM dunning_letter_line line
-                      JOIN account_move_line aml ON aml.id = line.move_line_id
                       JOIN dunning_letter letter ON letter.id = line.letter_id
-                     WHERE aml.move_id = ANY(%s) AND line.amount_flat_fee > 0
-                       AND letter.state != 'cancelled'
+                     WHERE line.move_id = ANY(%s) AND line.amount_flat_fee > 0
+                       AND letter.state = 'sent'
+                       AND letter.delivery_state IS DISTINCT FROM 'withdrawn'
                     """,
                     list({item.move_id for item in items}),
                 )
@@ -1013,157 +1284,167 @@ class DunningRun(models.Model):
             return channel, "to_approve", "\n".join(reasons)
         return channel, "draft", "\n".join(reasons)
 
-    def _create_letters(self, letter_plans, partners, original_by_item, move_levels, charges):
-        """Create the planned letters and their lines in bulk and move the items.
+    def _prepare_letter_vals(self, letter_plan, partner, contact, level, charge):
+        """Column values of one letter (without name and run): one place per table,
+        so that another addon can add a column or change a decision by ``_inherit``."""
+        channel, state, reason = self._check_channel(level, partner, contact)
+        # a letter that needs no approval is written as sent (see _send)
+        sent = state == "draft"
+        return {
+            "partner_id": partner.id,
+            "company_id": self.company_id.id,
+            "currency_id": letter_plan.currency_id,
+            "policy_id": letter_plan.policy_id,
+            "level_id": level.id,
+            "user_id": (partner.user_id or self.user_id or self.env.user).id,
+            "date": self.date,
+            "deadline_date": self.date + timedelta(days=level.deadline_days),
+            "channel": channel,
+            "state": "sent" if sent else state,
+            "sent_date": self.date if sent else None,
+            "delivery_state": "pending" if sent else None,
+            "delivery_attempts": 0,
+            "approval_reason": reason or None,
+            "amount_overdue": letter_plan.amount_overdue,
+            "amount_credit": letter_plan.amount_credit,
+            "amount_not_due": letter_plan.amount_not_due,
+            "amount_total": letter_plan.amount_total + charge.total,
+            "amount_fee": charge.fee,
+            "amount_flat_fee": charge.flat_fee_total,
+            "amount_interest": charge.interest_total,
+            "interest_warning": charge.warning or None,
+        }
 
-        Letters and lines are inserted with one statement each: the values
-        come from records the run has just read and checked, and the ORM's
-        per-record create (company checks, mail.thread set-up) would dominate
-        a run with thousands of letters. Letters get no followers and no
-        "created" note; their chatter starts with the sending.
+    def _prepare_letter_line_vals(self, letter_id, line, charge, original_by_item):
+        """Column values of one letter line (see ``_prepare_letter_vals``)."""
+        item = line.item
+        interest = charge.interest.get(item.id)
+        return {
+            "letter_id": letter_id,
+            "move_line_id": item.id,
+            "move_id": item.move_id,
+            "kind": line.kind.value,
+            "date_maturity": item.date_maturity,
+            "days_overdue": line.days_overdue,
+            "amount_original": original_by_item.get(item.id, 0.0),
+            "amount_residual": float(item.amount_residual_currency),
+            "level_id": line.level_id,
+            "is_charge": item.id in charge.charge_items,
+            "interest_date_from": interest and interest.periods[0].date_from,
+            "interest_date_to": interest and interest.charged_until,
+            "interest_days": interest and sum(p.days for p in interest.periods),
+            "interest_rate": interest and interest_rates_text(interest),
+            "interest_detail": interest and interest_detail_text(interest),
+            "amount_interest": interest.amount if interest else None,
+            "amount_flat_fee": charge.flat_fees.get(item.id),
+        }
+
+    def _write_letters(
+        self, new_plans, refreshed, partners, original_by_item, move_levels, charges,
+        keep_state=False,
+    ):  # fmt: skip
+        """Create the planned letters, bring waiting ones up to date, write all lines.
+
+        ``refreshed``: (letter waiting for approval, plan) pairs -- the letter
+        keeps its number and is rewritten as of the run's date. Letters and
+        lines are inserted with one COPY each: the values come from records
+        the run has just read and checked, and the ORM's per-record create
+        (company checks, mail.thread set-up) would dominate a run with
+        thousands of letters. New letters get no followers and no "created"
+        note; their chatter starts with the sending. Returns all letters written.
         """
         # the run's own note on each letter replaces field tracking, which would
         # post one message per letter when the run marks them sent
         Letter = self.env["dunning.letter"].with_context(tracking_disable=True, mail_notrack=True)
-        if not letter_plans:
+        if not new_plans and not refreshed:
             return Letter
-        names = Letter._reserve_names(self.company_id, len(letter_plans))
         contacts = self._delivery_contacts(partners)
         partner_by_id = {partner.id: partner for partner in partners}
-        levels = self.env["dunning.level"].browse({p.level_id for p in letter_plans})
+        all_plans = [*new_plans, *(plan for __, plan in refreshed)]
+        levels = self.env["dunning.level"].browse({p.level_id for p in all_plans})
         level_by_id = {level.id: level for level in levels}
-        letter_rows = []
-        for name, letter_plan in zip(names, letter_plans, strict=True):
+
+        def letter_vals(letter_plan):
             partner = partner_by_id[letter_plan.partner_id]
-            level = level_by_id[letter_plan.level_id]
-            channel, state, reason = self._check_channel(level, partner, contacts[partner.id])
-            # a letter that needs no approval is written as sent (see _send)
-            sent = state == "draft"
-            charge = charges[(letter_plan.partner_id, letter_plan.currency_id)]
-            letter_rows.append(
-                (
-                    name,
-                    partner.id,
-                    self.company_id.id,
-                    letter_plan.currency_id,
-                    letter_plan.policy_id,
-                    level.id,
-                    self.id,
-                    (partner.user_id or self.user_id).id,
-                    self.date,
-                    self.date + timedelta(days=level.deadline_days),
-                    channel,
-                    "sent" if sent else state,
-                    self.date if sent else None,
-                    "pending" if sent else None,
-                    0,
-                    reason or None,
-                    letter_plan.amount_overdue,
-                    letter_plan.amount_credit,
-                    letter_plan.amount_not_due,
-                    letter_plan.amount_total + charge.total,
-                    charge.fee,
-                    charge.flat_fee_total,
-                    charge.interest_total,
-                    charge.warning or None,
+            return self._prepare_letter_vals(
+                letter_plan,
+                partner,
+                contacts[partner.id],
+                level_by_id[letter_plan.level_id],
+                charges[(letter_plan.partner_id, letter_plan.currency_id)],
+            )
+
+        letters = Letter
+        if new_plans:
+            names = Letter._reserve_names(self.company_id, len(new_plans))
+            rows = [
+                {"name": name, "run_id": self.id, **letter_vals(letter_plan)}
+                for name, letter_plan in zip(names, new_plans, strict=True)
+            ]
+            Letter.flush_model()
+            columns = list(rows[0])
+            letters = Letter.browse(
+                bulk_insert(
+                    self.env,
+                    "dunning_letter",
+                    columns,
+                    [tuple(row[column] for column in columns) for row in rows],
                 )
             )
-        Letter.flush_model()
-        letter_ids = bulk_insert(
-            self.env,
-            "dunning_letter",
-            (
-                "name",
-                "partner_id",
-                "company_id",
-                "currency_id",
-                "policy_id",
-                "level_id",
-                "run_id",
-                "user_id",
-                "date",
-                "deadline_date",
-                "channel",
-                "state",
-                "sent_date",
-                "delivery_state",
-                "delivery_attempts",
-                "approval_reason",
-                "amount_overdue",
-                "amount_credit",
-                "amount_not_due",
-                "amount_total",
-                "amount_fee",
-                "amount_flat_fee",
-                "amount_interest",
-                "interest_warning",
-            ),
-            letter_rows,
-        )
-        letters = Letter.browse(letter_ids)
-        self.invalidate_recordset(["letter_ids"])
+            self.invalidate_recordset(["letter_ids"])
+        if refreshed:
+            old = Letter.union(*(letter for letter, __ in refreshed))
+            # the waiting letters' lines are replaced (they were never sent)
+            self.env["dunning.letter.line"].flush_model()
+            self.env.cr.execute(
+                SQL("DELETE FROM dunning_letter_line WHERE letter_id = ANY(%s)", old.ids)
+            )
+            for letter, letter_plan in refreshed:
+                vals = letter_vals(letter_plan)
+                if keep_state:
+                    for key in ("state", "sent_date", "delivery_state", "approval_reason"):
+                        vals.pop(key)
+                vals = {
+                    key: float(value) if isinstance(value, Decimal) else value or False
+                    for key, value in vals.items()
+                }
+                letter.sudo().write(vals)  # the run's own rewrite of a letter not sent yet
+            letters |= old
         line_rows = []
         escalations = []
-        for letter, letter_plan in zip(letters, letter_plans, strict=True):
+        all_pairs = [*zip(letters[: len(new_plans)], new_plans, strict=True), *refreshed]
+        for letter, letter_plan in all_pairs:
             charge = charges[(letter_plan.partner_id, letter_plan.currency_id)]
             for line in letter_plan.lines:
-                item = line.item
-                escalated = bool(line.level_id)
-                interest = charge.interest.get(item.id)
                 line_rows.append(
-                    (
-                        letter.id,
-                        item.id,
-                        line.kind.value,
-                        item.date_maturity,
-                        line.days_overdue,
-                        original_by_item.get(item.id, 0.0),
-                        float(item.amount_residual_currency),
-                        line.level_id,
-                        item.id in charge.charge_items,
-                        interest and interest.periods[0].date_from,
-                        interest and interest.charged_until,
-                        interest and sum(p.days for p in interest.periods),
-                        interest and interest_rates_text(interest),
-                        interest and interest_detail_text(interest),
-                        interest.amount if interest else None,
-                        charge.flat_fees.get(item.id),
-                    )
+                    self._prepare_letter_line_vals(letter.id, line, charge, original_by_item)
                 )
-                if escalated:
-                    escalations.append((item.id, line.level_id, item.move_id))
-        # Lines are plain rows of this module: one INSERT instead of the ORM's
+                if line.level_id and letter.state == "sent":
+                    escalations.append((line.item.id, line.level_id, line.item.move_id))
+        # Lines are plain rows of this module: one COPY instead of the ORM's
         # per-record create, which would dominate a run with 10,000s of items.
         self.env["dunning.letter.line"].flush_model()
+        columns = list(line_rows[0])
         bulk_insert(
             self.env,
             "dunning_letter_line",
-            (
-                "letter_id",
-                "move_line_id",
-                "kind",
-                "date_maturity",
-                "days_overdue",
-                "amount_original",
-                "amount_residual",
-                "level_id",
-                "is_charge",
-                "interest_date_from",
-                "interest_date_to",
-                "interest_days",
-                "interest_rate",
-                "interest_detail",
-                "amount_interest",
-                "amount_flat_fee",
-            ),
-            line_rows,
+            columns,
+            [tuple(row[column] for column in columns) for row in line_rows],
             log_access=False,
             returning=False,
         )
         self.env["dunning.letter.line"].invalidate_model()
         self.env["account.move.line"].invalidate_model(["dunning_level_id", "dunning_date"])
         letters.invalidate_recordset(["line_ids"])
-        self._write_item_levels(escalations, move_levels)
+        for letter, __ in refreshed:
+            letter.message_post(
+                body=self.env._(
+                    "Brought up to date as of %(date)s: items, amounts, level and charges.",
+                    date=format_date(self.env, self.date),
+                )
+            )
+        if move_levels is not None:
+            self._write_item_levels(escalations, move_levels)
         return letters
 
     def _write_item_levels(self, escalations, move_levels):
@@ -1212,12 +1493,11 @@ class DunningRun(models.Model):
             SQL(
                 """
                 WITH item AS (
-                    SELECT aml.move_id, line.level_id, letter.date, level.delay_days
+                    SELECT line.move_id, line.level_id, letter.date, level.delay_days
                       FROM dunning_letter_line line
-                      JOIN account_move_line aml ON aml.id = line.move_line_id
                       JOIN dunning_letter letter ON letter.id = line.letter_id
                       JOIN dunning_level level ON level.id = line.level_id
-                     WHERE aml.move_id = ANY(%s) AND letter.state != 'cancelled'
+                     WHERE line.move_id = ANY(%s) AND letter.state = 'sent'
                 ), best AS (
                     SELECT DISTINCT ON (move_id) move_id, level_id,
                            max(date) OVER (PARTITION BY move_id) AS dunning_date

@@ -47,16 +47,26 @@ class DunningStopMixin(models.AbstractModel):
         )
         return stopped if (operator == "in") == (True in value) else ~stopped
 
-    def _check_dunning_stop_access(self, vals):
-        if self.env.su or not any(field in vals for field in STOP_FIELDS):
+    def _check_dunning_stop_access(self, vals, names=None):
+        if self.env.su or not any(vals.get(field) is not None for field in STOP_FIELDS):
             return
         if not self.env.user.has_group(MANAGER_GROUP):
             raise AccessError(
                 self.env._(
                     "Only a Dunning Manager can set or lift a dunning stop (%(records)s).",
-                    records=", ".join(self.mapped("display_name")[:5]),
+                    records=", ".join(names or self.mapped("display_name")[:5]),
                 )
             )
+
+    @api.model_create_multi
+    def create(self, vals_list):
+        # a record created with a stop already set is a stop set by hand too
+        for vals in vals_list:
+            if any(vals.get(field) for field in STOP_FIELDS):
+                self._check_dunning_stop_access(
+                    vals, [vals.get("name") or vals.get("ref") or self._description]
+                )
+        return super().create(vals_list)
 
     def write(self, vals):
         self._check_dunning_stop_access(vals)

@@ -13,6 +13,9 @@ class ResCompany(models.Model):
         check_company=True,
         help="Policy for customers that have none of their own.",
     )
+    # bumped by every dunning run right after it takes its lock (see
+    # dunning.run._claim_snapshot); never shown
+    dunning_run_serial = fields.Integer(readonly=True, copy=False)
     dunning_approval_required = fields.Boolean(
         string="Approve All Dunning Letters",
         help="Every dunning letter of this company waits for a manager's approval.",
