@@ -2,6 +2,7 @@
 # make bench: the daily dunning run at 20,000 and 100,000 invoices, side by side
 # with OCA's account_credit_control when it is installed in Odoo's venv.
 #   SIZES="20000 100000" (default; add 200000 when asked)   REBUILD=1 rebuilds the datasets
+#   NO_OCA=1 leaves OCA out   NO_DELIVERY=1 leaves the delivery step out
 # Datasets are kept as template databases bench_tpl_<size>_<oca|nooca>; every
 # measurement runs on a fresh copy (createdb -T), so runs never see each other.
 set -euo pipefail
@@ -13,7 +14,7 @@ RUN_DATE=${RUN_DATE:-2026-06-30}
 WEEK_LATER=$("$PY" -c "import datetime as d; print(d.date.fromisoformat('$RUN_DATE') + d.timedelta(days=7))")
 SIZES=${SIZES:-20000 100000}
 CHECK=${CHECK:-40}
-if "$PY" -c "import odoo.addons.account_credit_control" 2>/dev/null; then OCA=1; else OCA=0; fi
+if [ -z "${NO_OCA:-}" ] && "$PY" -c "import odoo.addons.account_credit_control" 2>/dev/null; then OCA=1; else OCA=0; fi
 MODULES=account_dunning_collect,l10n_de
 [ "$OCA" = 1 ] && MODULES=$MODULES,account_credit_control
 STAMP=$(date +%Y-%m-%d)

@@ -68,8 +68,20 @@ def expected_letters(env, company, partner_ids, run_date):
         for line in lines
         if line.amount_residual or line.amount_residual_currency
     ]
+    held = {}
+    for letter in env["dunning.letter"].search(
+        [
+            ("company_id", "=", company.id),
+            ("partner_id", "in", partner_ids),
+            ("state", "=", "sent"),
+            ("delivered_date", "=", False),
+            ("delivery_state", "!=", "withdrawn"),
+        ]
+    ):
+        key = (letter.partner_id.id, letter.currency_id.id)
+        held[key] = min(held.get(key, letter.date), letter.date)
     policy = company.dunning_policy_id._to_engine()
-    plan = plan_letters(items, dict.fromkeys(partner_ids, policy), run_date)
+    plan = plan_letters(items, dict.fromkeys(partner_ids, policy), run_date, held=held)
     return {
         (letter.partner_id, letter.currency_id): (
             letter.level_id,
@@ -82,6 +94,16 @@ def expected_letters(env, company, partner_ids, run_date):
 
 def run_ours(env, run_date, check):
     company = env.company
+    # The letters of earlier runs went out on their date (e-mail sent, post
+    # printed): a customer moves on to the next level only then. Their charge
+    # invoices (posted at delivery) are not part of the run and not made here.
+    env.cr.execute(
+        """UPDATE dunning_letter SET delivered_date = date, delivery_state = 'done'
+            WHERE company_id = %s AND state = 'sent' AND delivered_date IS NULL
+              AND date < %s""",
+        [company.id, run_date],
+    )
+    env.cr.commit()
     sample = []
     if check:
         env.cr.execute(

@@ -174,6 +174,19 @@ while run_date <= DEMO_DATE:
     run = env["dunning.run"].create({"date": run_date, "company_id": company.id})
     run.action_run()
     runs |= run
+    if run_date < DEMO_DATE:
+        # The weeks before the demo date: the letters went out (a customer gets
+        # the next level only after its last letter was delivered). E-mails
+        # left the same day, the post was printed two days later; their PDFs
+        # are made when someone opens or prints them. The last run's letters
+        # stay queued for the delivery job of the demo server.
+        sent = run.letter_ids.filtered(lambda letter: letter.state == "sent")
+        by_mail = sent.filtered(lambda letter: letter.channel in ("email", "email_letter", "phone"))
+        by_mail._mark_delivered(run_date, {"delivery_state": "done"})
+        printed = run_date + timedelta(days=2)
+        (sent - by_mail)._mark_delivered(
+            printed, {"delivery_state": "done", "printed_date": printed}
+        )
     run_date += timedelta(weeks=1)
 
 # The accountant hands the two oldest proposals over on the demo date; the agency

@@ -115,6 +115,7 @@ class DunningEvent:
     level: str
     channel: str
     letter: str
+    delivered: date | None = None  # the day it reached the debtor (e-mail sent, printed, call)
 
 
 @dataclass(frozen=True)
@@ -254,6 +255,7 @@ def claim_to_dict(claim: Claim) -> dict:
                 "dunning_history": [
                     {
                         "date": _day(event.date),
+                        "delivered": _day(event.delivered),
                         "level": event.level,
                         "channel": event.channel,
                         "letter": event.letter,
@@ -360,7 +362,10 @@ def to_xml(claim: Claim) -> bytes:
         history = etree.SubElement(node, "dunningHistory")
         for event in item["dunning_history"]:
             event_node = etree.SubElement(history, "letter")
-            for key in ("date", "level", "channel"):
+            etree.SubElement(event_node, "date").text = event["date"]
+            if event["delivered"]:
+                etree.SubElement(event_node, "delivered").text = event["delivered"]
+            for key in ("level", "channel"):
                 etree.SubElement(event_node, key).text = event[key]
             etree.SubElement(event_node, "number").text = event["letter"]
     payments = etree.SubElement(root, "payments")
@@ -419,7 +424,8 @@ def to_csv(claim: Claim) -> bytes:
             ),
             "total": item["total"],
             "dunning_history": "; ".join(
-                f"{e['date']} {e['level']} ({e['channel']}, {e['letter']})"
+                f"{e['date']} {e['level']} ({e['channel']}, {e['letter']}"
+                + (f", delivered {e['delivered']})" if e["delivered"] else ")")
                 for e in item["dunning_history"]
             ),
         }

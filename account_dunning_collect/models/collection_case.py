@@ -416,7 +416,8 @@ class CollectionCase(models.Model):
         letter_lines = self.env["dunning.letter.line"].search(
             [
                 ("move_id", "in", invoices.ids),
-                ("letter_id.state", "not in", ("draft", "to_approve", "cancelled")),
+                ("letter_id.state", "=", "sent"),
+                ("letter_id.delivery_state", "!=", "withdrawn"),
             ],
             order="id",
         )
@@ -425,6 +426,8 @@ class CollectionCase(models.Model):
             history[line.move_id.id].append(
                 {
                     "date": fields.Date.to_string(letter.date),
+                    "delivered": letter.delivered_date
+                    and fields.Date.to_string(letter.delivered_date),
                     "level": line.level_id.name,
                     "channel": letter.channel,
                     "letter": letter.name,
@@ -528,6 +531,16 @@ class CollectionCase(models.Model):
                     {"move_ids": [fields.Command.unlink(move.id) for move in paid.move_id]}
                 )
                 paid.unlink()
+            # letters delivered since the proposal: the history says so now
+            lines = case.line_ids - paid
+            if lines:
+                history = {
+                    values["move_id"]: values["history_data"]
+                    for values in case._line_values(lines.move_id, case._charge_moves())
+                }
+                for line in lines:
+                    if line.history_data != history.get(line.move_id.id, []):
+                        line._write_workflow({"history_data": history.get(line.move_id.id, [])})
 
     def _receivable_lines(self):
         return open_receivables(self.move_ids)
@@ -596,6 +609,7 @@ class CollectionCase(models.Model):
                             level=event["level"],
                             channel=event["channel"],
                             letter=event["letter"],
+                            delivered=fields.Date.to_date(event.get("delivered")),
                         )
                         for event in line.history_data or []
                     ),
@@ -695,6 +709,22 @@ class CollectionCase(models.Model):
                 "cannot work without it. Complete the address on the contact.",
                 partner=partner.display_name,
                 missing=", ".join(missing),
+            )
+        undelivered = sorted(
+            {
+                event["letter"]
+                for line in self.line_ids
+                for event in line.history_data or []
+                if not event.get("delivered")
+            }
+        )
+        if undelivered:
+            return self.env._(
+                "Collection case %(case)s reports letters that never reached the debtor "
+                "(%(letters)s): an agency may only claim what was really dunned. Deliver them "
+                "(print or send) or remove their invoices from the case.",
+                case=self.name,
+                letters=", ".join(undelivered),
             )
         if not self.line_ids:
             return self.env._("Collection case %s has no invoices.", self.name)
@@ -1115,7 +1145,12 @@ class CollectionCaseLine(models.Model):
                 for item in interest
             )
             line.history = "\n".join(
-                f"{event['date']}  {event['level']} ({event['channel']}, {event['letter']})"
+                f"{event['date']}  {event['level']} ({event['channel']}, {event['letter']}"
+                + (
+                    self.env._(", delivered %s)", event["delivered"])
+                    if event.get("delivered")
+                    else self.env._(", not delivered)")
+                )
                 for event in line.history_data or []
             )
 

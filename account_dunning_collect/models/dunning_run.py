@@ -8,7 +8,7 @@ from psycopg2 import errors
 
 from odoo import api, fields, models
 from odoo.exceptions import ConcurrencyError, UserError
-from odoo.tools import SQL, format_date, split_every
+from odoo.tools import SQL, format_date, mute_logger, split_every
 
 from ..engine import DunningItem, HandoverRule, handover_items, plan_letters
 from ..engine.escalation import SKIP_BELOW_MINIMUM, SKIP_COVERED, SKIP_NO_POLICY
@@ -362,7 +362,8 @@ class DunningRun(models.Model):
             run=self.display_name,
         )
         try:
-            with self.env.cr.savepoint(flush=False):
+            # the failure is expected and answered here, not a "bad query" to log
+            with mute_logger("odoo.sql_db"), self.env.cr.savepoint(flush=False):
                 self.env.cr.execute(bump)
             return True
         except (errors.SerializationFailure, errors.LockNotAvailable) as error:

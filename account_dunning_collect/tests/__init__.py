@@ -11,3 +11,5 @@ from . import test_engine_collection
 from . import test_bulk
 from . import test_collection
 from . import test_collection_integrity
+from . import test_process_simulation
+from . import test_process_integrity

@@ -123,8 +123,16 @@ class DunningCommon(AccountTestInvoicingCommon):
         payment.action_post()
         return payment
 
-    def _run(self, run_date, company=None):
-        """Create and run a dunning run on ``run_date`` (a string)."""
+    # whether ``_run`` delivers the letters it sends (see there)
+    deliver_runs = True
+
+    def _run(self, run_date, company=None, deliver=None):
+        """Create and run a dunning run on ``run_date`` (a string).
+
+        With ``deliver`` the letters it sends are delivered the same day (as if
+        their e-mails went out and the post was printed at once), so that the
+        next run may escalate them; tests of delivery itself pass False.
+        """
         with freeze_time(run_date):
             run = (
                 self.env["dunning.run"]
@@ -137,7 +145,18 @@ class DunningCommon(AccountTestInvoicingCommon):
                 )
             )
             run.action_run()
+            if self.deliver_runs if deliver is None else deliver:
+                self._mark_delivered(run.letter_ids, run_date)
         return run
+
+    def _mark_delivered(self, letters, when):
+        """Deliver sent letters on ``when`` without making their documents."""
+        letters = letters.filtered(
+            lambda letter: letter.state == "sent" and not letter.delivered_date
+        )
+        with freeze_time(when):
+            letters._mark_delivered(fields.Date.to_date(str(when)[:10]), {"delivery_state": "done"})
+        return letters
 
     def _deliver_letters(self, when="2026-06-30 06:00:00"):
         """Run the delivery job as Odoo's cron runner does (its own cursor, commits)."""

@@ -200,18 +200,21 @@ class TestCollectionRun(CollectionCommon):
             [
                 {
                     "date": "2026-03-22",
+                    "delivered": "2026-03-22",
                     "level": "Payment reminder",
                     "channel": "email",
                     "letter": self._letters()[0].name,
                 },
                 {
                     "date": "2026-04-05",
+                    "delivered": "2026-04-05",
                     "level": "1st dunning",
                     "channel": "email",
                     "letter": self._letters()[1].name,
                 },
                 {
                     "date": "2026-04-19",
+                    "delivered": "2026-04-19",
                     "level": "2nd dunning",
                     "channel": "letter",
                     "letter": self._letters()[2].name,
@@ -362,7 +365,9 @@ class TestCollectionRun(CollectionCommon):
         self._run("2026-06-05")  # 21 days after the newer invoice's due date
         letter = self._letters()[-1]
         charge = self._letters()[2].fee_move_id
-        self.assertEqual(letter.level_id, self.dunning1)
+        # titled at the highest level its items hold: the recalled invoice's 2nd dunning
+        self.assertEqual(letter.level_id, self.dunning2)
+        self.assertEqual(letter.amount_fee, 0.0)  # only the newer invoice moved (1st dunning)
         self.assertEqual(letter.line_ids.move_id, invoice | newer | charge)
         self.assertEqual(letter.amount_total, 1202.5)
         # a recalled invoice is not proposed again by the run
@@ -430,9 +435,9 @@ class TestCollectionHandover(CollectionCommon):
 
     def test_auto_handover_without_address_stays_proposed(self):
         self.agency.auto_handover = True
-        self.customer.street = False
         self._invoice(self.customer, 1000.0, "2026-03-01")
         self._dun_to_the_end()
+        self.customer.street = False  # moved away after the letters reached it
         run = self._run("2026-05-03")
         case = self._cases()
         self.assertEqual(case.state, "draft")

@@ -20,6 +20,9 @@ DELIVERY = "odoo.addons.account_dunning_collect.models.dunning_letter_delivery"
 
 @tagged("post_install", "-at_install")
 class TestDunningDelivery(DunningCommon):
+    # the letters of the run under test wait for the delivery job
+    deliver_runs = False
+
     @classmethod
     def setUpClass(cls):
         super().setUpClass()
@@ -144,7 +147,7 @@ class TestDunningDelivery(DunningCommon):
         self.policy.interest_mode = "statutory"
         self.dunning1.write({"fee_product_id": self.dunning2.fee_product_id.id, "fee_amount": 5.0})
         invoice = self._product_invoice(self.customer, 1000.0, "2026-03-01")
-        self._run("2026-03-22")
+        self._run("2026-03-22", deliver=True)
         self._run("2026-04-05")
         letter = self._letters()[-1]
         self.assertEqual(letter.level_id, self.dunning1)
@@ -322,12 +325,26 @@ class TestDunningDelivery(DunningCommon):
     def test_charge_invoice_attached(self):
         self.dunning2.channel = "email"
         self._product_invoice(self.customer, 100.0, "2026-03-01")
-        for day in ("2026-03-22", "2026-04-05", "2026-04-19"):
-            self._run(day)
+        for day in ("2026-03-22", "2026-04-05"):
+            self._run(day, deliver=True)
+        self._run("2026-04-19")
         letter = self._letters()[-1]
         self.assertEqual(letter.level_id, self.dunning2)
-        self.assertEqual(letter.fee_move_id.amount_total, 2.5)
-        self._deliver_letters("2026-04-19 06:00:00")
+        # charges are posted when the letter is delivered, dated that day
+        self.assertFalse(letter.fee_move_id)
+        self._deliver_letters("2026-04-20 06:00:00")
+        self.assertRecordValues(
+            letter.fee_move_id,
+            [
+                {
+                    "amount_total": 2.5,
+                    "invoice_date": date(2026, 4, 20),
+                    "invoice_date_due": date(2026, 4, 26),
+                    "state": "posted",
+                }
+            ],
+        )
+        self.assertEqual(letter.delivered_date, date(2026, 4, 20))
         mail = self._mails(letter)
         self.assertIn(letter.fee_move_id.invoice_pdf_report_id, mail.attachment_ids)
 
@@ -348,10 +365,9 @@ class TestDunningDelivery(DunningCommon):
 
     def test_letter_paid_before_delivery_is_withdrawn(self):
         """Everything the letter asks for is paid before the job delivers it: no PDF,
-        no e-mail, its 2.50 charge invoice reversed, a note on the letter."""
+        no e-mail, its 2.50 fee never posted (charges come with delivery), a note."""
         invoice, letter = self._second_dunning()
-        charge = letter.fee_move_id
-        self.assertEqual(charge.amount_total, 2.5)
+        self.assertFalse(letter.fee_move_id)
         self._pay(invoice, 119.0, "2026-04-19")
         self._deliver_letters("2026-04-19 08:00:00")
         self.assertRecordValues(
@@ -369,23 +385,11 @@ class TestDunningDelivery(DunningCommon):
         with self.assertRaisesRegex(UserError, "has no charges to waive"):
             letter._waive_charges("twice")
         self.assertFalse(self._mails(letter))
-        self.assertEqual(charge.payment_state, "reversed")
-        reversal = charge.reversal_move_ids
-        self.assertRecordValues(
-            reversal,
-            [
-                {
-                    "move_type": "out_refund",
-                    "state": "posted",
-                    "amount_total": 2.5,
-                    "date": date(2026, 4, 19),
-                    "ref": f"{letter.name} withdrawn: paid before delivery",
-                }
-            ],
-        )
+        self.assertFalse(letter.fee_move_id)
+        self.assertFalse(letter.delivered_date)
         self.assertIn(
-            f"Not delivered: everything this letter asks for was paid before it went out. "
-            f"Its charges {charge.name} were reversed by {reversal.name}.",
+            "Not delivered: everything this letter asks for was paid (or cancelled) before it "
+            "went out. Its charges are not posted.",
             letter.message_ids[0].body,
         )
         # nothing is noted as sent on the invoice for this letter

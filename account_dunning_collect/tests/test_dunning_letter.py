@@ -1,5 +1,7 @@
 from datetime import date
 
+from freezegun import freeze_time
+
 from odoo.exceptions import AccessError, UserError
 from odoo.tests import tagged
 
@@ -24,14 +26,33 @@ class TestDunningLetter(DunningCommon):
         self.assertIn("asks for approval", letter.approval_reason)
         self.assertEqual(run.to_approve_count, 1)
         self.assertEqual(run.sent_count, 0)
-        # the item has its level: the next run does not make a second letter
-        self.assertEqual(invoice.dunning_level_id, self.reminder)
+        # a letter waiting for approval gives no level yet; the next run brings it up
+        # to date instead of writing a second one
+        self.assertFalse(invoice.dunning_level_id)
+        with self.assertNoNewLetters():
+            self._run("2026-03-23")
+        self.assertRecordValues(letter, [{"date": date(2026, 3, 23), "state": "to_approve"}])
         with self.assertRaises(AccessError):
             letter.with_user(self.user).action_send()
         with self.assertRaises(AccessError):
             letter.with_user(self.user).action_approve()
-        letter.with_user(self.manager).action_approve()
-        self.assertEqual(letter.state, "sent")
+        with freeze_time("2026-03-27"):
+            letter.with_user(self.manager).action_approve()
+        # dated the day it goes out, the deadline from then
+        self.assertRecordValues(
+            letter,
+            [
+                {
+                    "state": "sent",
+                    "date": date(2026, 3, 27),
+                    "sent_date": date(2026, 3, 27),
+                    "deadline_date": date(2026, 3, 30),
+                    "delivered_date": date(2026, 3, 27),
+                }
+            ],
+        )
+        self.assertEqual(letter.line_ids.days_overdue, 12)
+        self.assertEqual(invoice.dunning_level_id, self.reminder)
         with self.assertRaisesRegex(UserError, "Only letters waiting for approval"):
             letter.with_user(self.manager).action_approve()
 
@@ -90,10 +111,13 @@ class TestDunningLetter(DunningCommon):
         self.policy.approval_required = True
         invoice = self._invoice(self.customer, 1000.0, "2026-03-01")
         self._run("2026-03-22")
-        self._letters().with_user(self.manager).action_approve()
+        with freeze_time("2026-03-22"):
+            self._letters().with_user(self.manager).action_approve()
         self._run("2026-04-05")
         letter = self._letters()[-1]
-        self.assertEqual(invoice.dunning_level_id, self.dunning1)
+        self.assertRecordValues(letter, [{"level_id": self.dunning1.id, "state": "to_approve"}])
+        # a letter waiting for approval gives no level; cancelled, none is lost either
+        self.assertEqual(invoice.dunning_level_id, self.reminder)
         letter.with_user(self.user).action_cancel()
         self.assertEqual(letter.state, "cancelled")
         item = self._receivable_lines(invoice)

@@ -24,7 +24,7 @@ class TestDunningRun(DunningCommon):
         self.assertEqual(run.state, "done")
         self.assertFalse(self._letters())
 
-        run = self._run("2026-03-22")
+        run = self._run("2026-03-22", deliver=False)
         letter = self._letters()
         self.assertEqual(len(letter), 1)
         self.assertRecordValues(
@@ -59,18 +59,21 @@ class TestDunningRun(DunningCommon):
                 }
             ],
         )
-        self.assertEqual(item.dunning_level_id, self.reminder)
-        self.assertEqual(item.dunning_date, date(2026, 3, 22))
         self.assertEqual(invoice.dunning_level_id, self.reminder)
         self.assertEqual(invoice.dunning_date, date(2026, 3, 22))
         self.assertRecordValues(
             run, [{"letter_count": 1, "sent_count": 1, "escalated_count": 1, "item_count": 1}]
         )
-        # the run leaves documents and e-mails to the delivery job
+        # the run leaves documents and e-mails to the delivery job; the item holds
+        # its level once the letter was delivered
         self.assertEqual(letter.delivery_state, "pending")
         self.assertFalse(letter.document_id)
+        self.assertFalse(item.dunning_level_id)
         self._deliver_letters("2026-03-22 06:00")
         self.assertEqual(letter.delivery_state, "done")
+        self.assertEqual(letter.delivered_date, date(2026, 3, 22))
+        self.assertEqual(item.dunning_level_id, self.reminder)
+        self.assertEqual(item.dunning_date, date(2026, 3, 22))
         # logged, with the letter's PDF, on the partner's and the invoice's chatter
         for record in (self.customer, invoice):
             self.assertIn(letter.name, record.message_ids[0].body)
@@ -349,7 +352,10 @@ class TestDunningRun(DunningCommon):
         self.assertEqual(run.error_count, 1)
         self.assertIn("Error for Kunde GmbH (no letter): boom for Kunde", run.log)
         self.assertFalse(self._receivable_lines(self.customer.invoice_ids).dunning_level_id)
-        self.assertEqual(run.state, "done")
+        # a run with errors says so in its state; its counters agree with its log
+        self.assertEqual(run.state, "partial")
+        self.assertRecordValues(run, [{"item_count": 2, "letter_count": 1}])
+        self.assertIn("Run finished: 2 items examined, 1 escalated, 1 letters", run.log)
 
     def test_concurrent_run_is_refused(self):
         self._invoice(self.customer, 1000.0, "2026-03-01")
@@ -453,10 +459,10 @@ class TestDunningRun(DunningCommon):
         self.assertFalse(self._letters(other))
         self.assertRecordValues(run, [{"letter_count": 1, "item_count": 1}])
 
-    def test_deleted_journal_item_takes_its_letter_lines(self):
-        """Letter lines refer to their journal item without a foreign key: deleting
-        the item (a dunned invoice reset to draft and given one due date instead
-        of two installments) deletes them."""
+    def test_sent_letter_keeps_lines_of_replaced_journal_items(self):
+        """A sent letter is a document: replacing a dunned draft invoice's two
+        installments by one due date does not change its lines or amounts
+        (the defect: 2 lines became 1, the letter said 350.00, its lines 225.00)."""
         installments = self.env["account.payment.term"].create(
             {
                 "name": "2 installments",
@@ -473,6 +479,7 @@ class TestDunningRun(DunningCommon):
         items = self._receivable_lines(changed)
         self.assertEqual(len(letter.line_ids), 3)
         self.assertEqual(letter.line_ids.move_line_id, self._receivable_lines(kept) | items)
+        before = [(line.move_id, line.amount_residual) for line in letter.line_ids]
         changed.button_draft()
         changed.invoice_payment_term_id = self.term_14
         remaining = self._receivable_lines(changed)
@@ -480,13 +487,40 @@ class TestDunningRun(DunningCommon):
         gone = items - remaining
         self.assertEqual(len(gone), 1)
         self.assertFalse(gone.exists())
-        self.assertEqual(len(letter.line_ids), 2)
-        self.assertEqual(letter.line_ids.move_line_id, self._receivable_lines(kept) | remaining)
+        letter.invalidate_recordset()
+        self.assertEqual([(line.move_id, line.amount_residual) for line in letter.line_ids], before)
+        self.assertEqual(sum(letter.line_ids.mapped("amount_residual")), 350.0)
+        self.assertEqual(letter.amount_total, 350.0)
+
+    def test_deleted_journal_item_leaves_an_unsent_letter(self):
+        """A letter waiting for approval is no document yet: the lines of deleted
+        journal items go with them (their column has no foreign key)."""
+        self.policy.approval_required = True
+        installments = self.env["account.payment.term"].create(
+            {
+                "name": "2 installments",
+                "line_ids": [
+                    Command.create({"value": "percent", "value_amount": 50, "nb_days": 10}),
+                    Command.create({"value": "percent", "value_amount": 50, "nb_days": 14}),
+                ],
+            }
+        )
+        changed = self._invoice(self.customer, 250.0, "2026-03-01", term=installments)
+        self._run("2026-03-22")
+        letter = self._letters()
+        self.assertEqual((letter.state, len(letter.line_ids)), ("to_approve", 2))
+        items = self._receivable_lines(changed)
+        changed.button_draft()
+        changed.invoice_payment_term_id = self.term_14
+        gone = items - self._receivable_lines(changed)
+        self.assertEqual(len(gone), 1)
+        self.assertEqual(len(letter.line_ids), 1)
         self.env.flush_all()
         self.env.cr.execute(
             """SELECT count(*) FROM dunning_letter_line line
                LEFT JOIN account_move_line aml ON aml.id = line.move_line_id
-               WHERE aml.id IS NULL"""
+               WHERE aml.id IS NULL AND line.letter_id = %s""",
+            [letter.id],
         )
         self.assertEqual(self.env.cr.fetchone()[0], 0)
 

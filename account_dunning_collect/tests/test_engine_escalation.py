@@ -212,3 +212,64 @@ class TestHandoverItems(BaseCase):
         second = item(level=SECOND, dunned=date(2026, 4, 19))
         self.assertEqual(handover_items(POLICY, [second], date(2026, 5, 2), self.RULE), [])
         self.assertEqual(handover_items(POLICY, [second], date(2026, 5, 3), self.RULE), [second])
+
+
+@tagged("post_install", "-at_install")
+class TestLetterTitleAndHold(BaseCase):
+    """A letter never steps down; a customer waits for the delivery of its last letter."""
+
+    run_date = date(2026, 12, 1)
+
+    def test_title_is_the_highest_level_held_not_reached(self):
+        # item 1 got the 2nd dunning on 16 Nov; item 2 reaches its reminder on 1 Dec
+        items = [
+            item(1, "5000.00", due=date(2026, 10, 1), level=SECOND, dunned=date(2026, 11, 16)),
+            item(2, "21.60", due=date(2026, 11, 24)),
+        ]
+        [letter] = plan_letters(items, {100: POLICY}, self.run_date).letters
+        self.assertEqual(letter.level_id, SECOND.id)  # not the reminder (the defect)
+        self.assertEqual(letter.fee_level_id, REMINDER.id)  # the 2nd dunning's fee not again
+        lines = {line.item.id: (line.level_id, line.holds_level_id) for line in letter.lines}
+        self.assertEqual(lines, {1: (None, SECOND.id), 2: (REMINDER.id, REMINDER.id)})
+        self.assertEqual(letter.amount_total, Decimal("5021.60"))
+
+    def test_fee_of_the_title_level_when_an_item_newly_reaches_it(self):
+        items = [
+            item(1, "100.00", due=date(2026, 10, 1), level=SECOND, dunned=date(2026, 11, 1)),
+            item(2, "200.00", due=date(2026, 10, 20), level=FIRST, dunned=date(2026, 11, 10)),
+        ]
+        [letter] = plan_letters(items, {100: POLICY}, self.run_date).letters
+        self.assertEqual((letter.level_id, letter.fee_level_id), (SECOND.id, SECOND.id))
+
+    def test_level_of_another_policy_on_this_scale(self):
+        other = DunningLevel(id=99, delay_days=30)  # between FIRST (21) and SECOND (35)
+        items = [
+            item(1, "100.00", due=date(2026, 10, 1), level=other, dunned=date(2026, 11, 28)),
+            item(2, "50.00", due=date(2026, 11, 20)),
+        ]
+        [letter] = plan_letters(items, {100: POLICY}, self.run_date).letters
+        self.assertEqual(letter.level_id, FIRST.id)
+
+    def test_held_customer_gets_no_letter_and_is_reported(self):
+        items = [item(1, due=date(2026, 10, 1), level=REMINDER, dunned=date(2026, 10, 8))]
+        held = {(100, 1): date(2026, 11, 2)}
+        plan = plan_letters(items, {100: POLICY}, self.run_date, held=held)
+        self.assertEqual(plan.letters, [])
+        self.assertEqual(plan.held, {(100, 1): date(2026, 11, 2)})
+        # another currency of the same customer is not held
+        other = [item(2, due=date(2026, 10, 1), currency_id=2)]
+        plan = plan_letters(other, {100: POLICY}, self.run_date, held=held)
+        self.assertEqual([(p.partner_id, p.currency_id) for p in plan.letters], [(100, 2)])
+        self.assertEqual(plan.held, {})
+
+    def test_held_without_escalation_is_not_reported(self):
+        items = [item(1, due=date(2026, 11, 28))]  # 3 days overdue: nothing due
+        plan = plan_letters(items, {100: POLICY}, self.run_date, held={(100, 1): date(2026, 11, 2)})
+        self.assertEqual((plan.letters, plan.held), ([], {}))
+
+    def test_spacing_counts_from_the_delivery(self):
+        # reminder dated 22.01., printed 20.02.; levels at 7 and 21 days: the next
+        # level not before 06.03. (the caller passes the later of the two dates)
+        reminded = item(due=date(2026, 1, 15), level=REMINDER, dunned=date(2026, 2, 20))
+        self.assertIsNone(next_level(POLICY, reminded, date(2026, 3, 5)))
+        self.assertEqual(next_level(POLICY, reminded, date(2026, 3, 6)), FIRST)
