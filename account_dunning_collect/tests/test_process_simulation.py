@@ -12,6 +12,7 @@ Seeds: three fixed ones, one test each; ``DUNNING_SIM_SEEDS`` (comma-separated) 
 replay of other seeds. A failure names its seed and day.
 """
 
+import logging
 import os
 import random
 import re
@@ -24,6 +25,7 @@ from odoo.tests import tagged
 
 from .test_collection import CollectionCommon
 
+_logger = logging.getLogger(__name__)
 DEFAULT_SEEDS = (7, 1234, 20261202)
 START = date(2026, 1, 5)
 DAYS = 183
@@ -118,6 +120,44 @@ class Simulation:
                 self.business_day()
             self.env.invalidate_all()
             self.check()
+        self.check_coverage()
+
+    def check_coverage(self):
+        """The life met what it is meant to test (else the checks prove little)."""
+        letters = self.env["dunning.letter"].search([("id", "not in", list(self.letters_before))])
+        runs = self.env["dunning.run"].search([("company_id", "=", self.company.id)])
+        cases = self.env["collection.case"].search(
+            [("partner_id", "in", [p.id for p in self.customers]), ("state", "!=", "draft")]
+        )
+        figures = {
+            "letters sent": len(letters.filtered(lambda x: x.state == "sent")),
+            "printed late": len(
+                letters.filtered(lambda x: x.printed_date and x.printed_date > x.date)
+            ),
+            "never delivered": len(
+                letters.filtered(
+                    lambda x: (
+                        x.state == "sent"
+                        and not x.delivered_date
+                        and x.delivery_state != "withdrawn"
+                    )
+                )
+            ),
+            "approved": len(letters.filtered(lambda x: x.state == "sent" and x.approval_reason)),
+            "cancelled": len(letters.filtered(lambda x: x.state == "cancelled")),
+            "withdrawn": len(letters.filtered(lambda x: x.delivery_state == "withdrawn")),
+            "customer-days held": sum(runs.mapped("held_count")),
+            "waiting letters brought up to date": sum(runs.mapped("refreshed_count")),
+            "2nd dunnings": len(letters.filtered(lambda x: x.level_id == self.case.dunning2)),
+            "cases handed over": len(cases),
+            "charge invoices": len(letters.fee_move_id),
+        }
+        _logger.info("simulation seed %s: %s", self.seed, figures)
+        for name in ("letters sent", "printed late", "never delivered", "approved",
+                     "customer-days held", "waiting letters brought up to date",
+                     "2nd dunnings", "cases handed over", "charge invoices"):  # fmt: skip
+            if not figures[name]:
+                self.fail(f"the simulation never met: {name} ({figures})")
 
     def business_day(self):
         rng = self.rng
