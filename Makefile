@@ -1,5 +1,8 @@
-# account_dunning_collect — the project's commands. Odoo 19 must be installed (README).
-.PHONY: demo test lint bench
+# account_dunning_collect — the project's commands. demo and test install Odoo 19 first when it is missing (tools/setup.sh).
+.PHONY: setup demo test lint bench
+
+setup:  ## find Odoo 19 (ODOO_PYTHON) or install it from ODOO_SRC (tree, archive, git URL); PostgreSQL role; Python deps
+	tools/setup.sh
 
 demo:  ## (re)create the database dunning_demo with demo data and run the dunning; SERVE=1 then starts Odoo
 	tools/demo.sh

@@ -1,13 +1,19 @@
 # Sourced by the project's scripts: finds Odoo 19 and PostgreSQL, or says clearly what is missing.
-# Odoo itself is a prerequisite (see README "Requirements"); nothing here installs it.
+# Without an Odoo 19, tools/setup.sh installs one (from ODOO_SRC, see there) first.
 ROOT=$(cd "$(dirname "${BASH_SOURCE[0]}")/.." && pwd)
 ODOO_PYTHON=${ODOO_PYTHON:-/opt/odoo19-venv/bin/python}
 export PGHOST=${PGHOST:-127.0.0.1} PGPORT=${PGPORT:-5432} PGUSER=${PGUSER:-root}
 
 if ! "$ODOO_PYTHON" -c 'import odoo.release as r, sys; sys.exit(r.version_info[0] != 19)' 2>/dev/null; then
-    echo "ERROR: no Odoo 19 importable from ODOO_PYTHON=$ODOO_PYTHON." >&2
-    echo "       Install Odoo 19.0 into a virtualenv (README, 'Requirements') or point ODOO_PYTHON at its python." >&2
-    exit 2
+    echo "No Odoo 19 importable from ODOO_PYTHON=$ODOO_PYTHON: installing it with tools/setup.sh" \
+         "(ODOO_SRC=${ODOO_SRC:-the official Odoo repository, branch 19.0})." >&2
+    if ! ODOO_PYTHON=$ODOO_PYTHON bash "$ROOT/tools/setup.sh" >&2 \
+       || ! "$ODOO_PYTHON" -c 'import odoo.release as r, sys; sys.exit(r.version_info[0] != 19)' 2>/dev/null; then
+        echo "ERROR: no Odoo 19 importable from ODOO_PYTHON=$ODOO_PYTHON, and tools/setup.sh could not install one." >&2
+        echo "       Point ODOO_SRC at an Odoo 19 tree, archive or git URL (ODOO_SRC=/path/to/odoo-19 make test)," >&2
+        echo "       or ODOO_PYTHON at the python of a virtualenv with Odoo 19 (README, 'Requirements')." >&2
+        exit 2
+    fi
 fi
 ODOO_ROOT=$("$ODOO_PYTHON" -c 'import odoo.release, os; print(os.path.dirname(os.path.dirname(os.path.abspath(odoo.release.__file__))))')
 if [ -f "$ODOO_ROOT/odoo-bin" ]; then
