@@ -104,6 +104,7 @@ def run_ours(env, run_date, check):
         [company.id, run_date],
     )
     env.cr.commit()
+    env.cr.execute("ANALYZE dunning_letter")  # as autovacuum would after such an update
     sample = []
     if check:
         env.cr.execute(

@@ -244,9 +244,13 @@ class DunningLetter(models.Model):
     def _write_workflow(self, vals):
         """Write state, dates, amounts or delivery fields from an action.
 
-        The actions check the user's group before they get here; writing as
-        superuser is what lets them change what ``write`` refuses by hand.
+        The actions check the user's group before they get here, and the
+        user must be allowed to write letters at all (a Dunning User); writing
+        as superuser is then what lets them change what ``write`` refuses by
+        hand.
         """
+        if not self.env.su:
+            self.check_access("write")
         return self.sudo().write(vals)
 
     def unlink(self):

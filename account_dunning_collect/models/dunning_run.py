@@ -569,12 +569,13 @@ class DunningRun(models.Model):
                 SELECT %(aliases)s
                   FROM item
                  WHERE partner_id IN (SELECT partner_id FROM item WHERE candidate)
-                    OR partner_id = ANY(%(waiting)s)
+                       %(or_waiting)s
               ORDER BY partner_id, id
                 """,
                 items=self._item_query(SQL("TRUE"), SQL("%s AS candidate", candidate)),
                 aliases=aliases,
-                waiting=waiting,
+                # only when there are any: the OR keeps PostgreSQL from hashing the IN
+                or_waiting=SQL("OR partner_id = ANY(%s)", waiting) if waiting else SQL(),
             )
         )
         by_partner = group_by_partner(rows, {})
@@ -852,8 +853,11 @@ class DunningRun(models.Model):
             if (p.partner_id, p.currency_id) in waiting
         ]
         # letters waiting for approval with nothing left to dun (paid, stopped,
-        # credited): cancelled, their customer dunned anew by later runs
-        obsolete = self.env["dunning.letter"].union(*waiting.values())
+        # credited): cancelled, their customer dunned anew by later runs; one of
+        # a customer held by an undelivered letter waits on
+        obsolete = self.env["dunning.letter"].union(
+            *(letter for key, letter in waiting.items() if key not in held)
+        )
         if obsolete:
             obsolete._cancel_internal(
                 self.env._(

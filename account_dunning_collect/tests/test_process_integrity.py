@@ -361,6 +361,10 @@ class TestProcessIntegrity(DunningCommon):
                     "channel": "email",
                 }
             )
+        # an invoicing user reads letters and acts on none of them
+        reader = self._dunning_user("integrity_reader", "account.group_account_invoice")
+        with self.assertRaises(AccessError):
+            letter.with_user(reader).action_cancel()
         self.assertEqual(letter.state, "to_approve")
         # what a clerk may change: the responsible person, the channel of a waiting letter
         letter.write({"user_id": self.manager.id, "channel": "letter"})
