@@ -187,6 +187,7 @@ while run_date <= DEMO_DATE:
         (sent - by_mail)._mark_delivered(
             printed, {"delivery_state": "done", "printed_date": printed}
         )
+        sent._log_sent()  # the note on the customer's and the invoices' chatter
     run_date += timedelta(weeks=1)
 
 # The accountant hands the two oldest proposals over on the demo date; the agency
