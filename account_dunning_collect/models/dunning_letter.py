@@ -340,6 +340,20 @@ class DunningLetter(models.Model):
             rows = run._fetch_items(partner_ids)
             run._process_partners(partner_ids, rows, refresh=letters)
 
+    def _content_signature(self):
+        """What the letter asks for (level, total, items and their amounts), not its date."""
+        self.ensure_one()
+        return (
+            self.level_id.id,
+            self.currency_id.round(self.amount_total),
+            tuple(
+                sorted(
+                    (line.move_line_id.id, line.kind, line.amount_residual, line.level_id.id)
+                    for line in self.line_ids
+                )
+            ),
+        )
+
     def _cancel_internal(self, note):
         """Cancel letters not sent yet (by the run or an action), with a note."""
         self._write_workflow({"state": "cancelled"})

@@ -1399,6 +1399,7 @@ class DunningRun(models.Model):
             self.invalidate_recordset(["letter_ids"])
         if refreshed:
             old = Letter.union(*(letter for letter, __ in refreshed))
+            before = {letter.id: letter._content_signature() for letter in old}
             # the waiting letters' lines are replaced (they were never sent)
             self.env["dunning.letter.line"].flush_model()
             self.env.cr.execute(
@@ -1442,12 +1443,14 @@ class DunningRun(models.Model):
         self.env["account.move.line"].invalidate_model(["dunning_level_id", "dunning_date"])
         letters.invalidate_recordset(["line_ids"])
         for letter, __ in refreshed:
-            letter.message_post(
-                body=self.env._(
-                    "Brought up to date as of %(date)s: items, amounts, level and charges.",
-                    date=format_date(self.env, self.date),
+            # a note when what it asks for changed, not for every day it waits
+            if before[letter.id] != letter._content_signature():
+                letter.message_post(
+                    body=self.env._(
+                        "Brought up to date as of %(date)s: items, amounts, level and charges.",
+                        date=format_date(self.env, self.date),
+                    )
                 )
-            )
         if move_levels is not None:
             self._write_item_levels(escalations, move_levels)
         return letters

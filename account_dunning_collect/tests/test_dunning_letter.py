@@ -32,6 +32,8 @@ class TestDunningLetter(DunningCommon):
         with self.assertNoNewLetters():
             self._run("2026-03-23")
         self.assertRecordValues(letter, [{"date": date(2026, 3, 23), "state": "to_approve"}])
+        # what it asks for did not change: no note for every day it waits
+        self.assertNotIn("Brought up to date", " ".join(letter.message_ids.mapped("body")))
         with self.assertRaises(AccessError):
             letter.with_user(self.user).action_send()
         with self.assertRaises(AccessError):
