@@ -75,6 +75,20 @@ class DunningCommon(AccountTestInvoicingCommon):
         )
 
     @classmethod
+    def _installments(cls, *days):
+        """A payment term of equal installments due after ``days``."""
+        share = 100 / len(days)
+        return cls.env["account.payment.term"].create(
+            {
+                "name": " / ".join(f"{share:g} % in {day} days" for day in days),
+                "line_ids": [
+                    Command.create({"value": "percent", "value_amount": share, "nb_days": day})
+                    for day in days
+                ],
+            }
+        )
+
+    @classmethod
     def _invoice(
         cls, partner, amount, invoice_date, term=None, currency=None, move_type="out_invoice"
     ):

@@ -463,15 +463,7 @@ class TestDunningRun(DunningCommon):
         """A sent letter is a document: replacing a dunned draft invoice's two
         installments by one due date does not change its lines or amounts
         (the defect: 2 lines became 1, the letter said 350.00, its lines 225.00)."""
-        installments = self.env["account.payment.term"].create(
-            {
-                "name": "2 installments",
-                "line_ids": [
-                    Command.create({"value": "percent", "value_amount": 50, "nb_days": 10}),
-                    Command.create({"value": "percent", "value_amount": 50, "nb_days": 14}),
-                ],
-            }
-        )
+        installments = self._installments(10, 14)
         kept = self._invoice(self.customer, 100.0, "2026-03-01")
         changed = self._invoice(self.customer, 250.0, "2026-03-01", term=installments)
         self._run("2026-03-22")
@@ -496,15 +488,7 @@ class TestDunningRun(DunningCommon):
         """A letter waiting for approval is no document yet: the lines of deleted
         journal items go with them (their column has no foreign key)."""
         self.policy.approval_required = True
-        installments = self.env["account.payment.term"].create(
-            {
-                "name": "2 installments",
-                "line_ids": [
-                    Command.create({"value": "percent", "value_amount": 50, "nb_days": 10}),
-                    Command.create({"value": "percent", "value_amount": 50, "nb_days": 14}),
-                ],
-            }
-        )
+        installments = self._installments(10, 14)
         changed = self._invoice(self.customer, 250.0, "2026-03-01", term=installments)
         self._run("2026-03-22")
         letter = self._letters()

@@ -93,15 +93,7 @@ class Simulation:
         self.never_printed = self.customers[4]
         self.terms = [
             case.term_14,
-            case.env["account.payment.term"].create(
-                {
-                    "name": "30 days",
-                    "line_ids": [
-                        (0, 0, {"value": "percent", "value_amount": 50, "nb_days": 14}),
-                        (0, 0, {"value": "percent", "value_amount": 50, "nb_days": 30}),
-                    ],
-                }
-            ),
+            case._installments(14, 30),
         ]
         self.company = company
         self.letters_before = set(case.env["dunning.letter"].search([]).ids)
