@@ -354,11 +354,16 @@ class DunningLetter(models.Model):
             ),
         )
 
-    def _cancel_internal(self, note):
-        """Cancel letters not sent yet (by the run or an action), with a note."""
+    def _cancel_internal(self, note=None):
+        """Cancel letters not sent yet (by the run or an action), with an optional note."""
         self._write_workflow({"state": "cancelled"})
-        for letter in self:
-            letter.message_post(body=note)
+        if note:
+            for letter in self:
+                letter.message_post(body=note)
+        self._refresh_move_levels()
+
+    def _refresh_move_levels(self):
+        """The letters' state changed: their invoices' levels follow (sent letters only)."""
         self.env["account.move.line"].invalidate_model(["dunning_level_id", "dunning_date"])
         self.env["dunning.run"]._update_move_levels(self.line_ids.filtered("level_id").move_id.ids)
 
@@ -372,10 +377,7 @@ class DunningLetter(models.Model):
                     ", ".join(wrong.mapped("display_name")),
                 )
             )
-        self._write_workflow({"state": "cancelled"})
-        # the items' levels come from the lines of letters not cancelled
-        self.env["account.move.line"].invalidate_model(["dunning_level_id", "dunning_date"])
-        self.env["dunning.run"]._update_move_levels(self.line_ids.filtered("level_id").move_id.ids)
+        self._cancel_internal()
         return True
 
     def action_view_moves(self):
@@ -458,10 +460,7 @@ class DunningLetter(models.Model):
                     "delivery_error": False,
                 }
             )
-            self.env["account.move.line"].invalidate_model(["dunning_level_id", "dunning_date"])
-            self.env["dunning.run"]._update_move_levels(
-                self.line_ids.filtered("level_id").move_id.ids
-            )
+            self._refresh_move_levels()
         calls = self.filtered(lambda letter: letter.channel == "phone")
         if calls:
             calls._deliver_phone()
