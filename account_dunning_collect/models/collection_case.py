@@ -5,7 +5,7 @@ from odoo import api, fields, models
 from odoo.exceptions import AccessError, UserError, ValidationError
 from odoo.tools import SQL, float_compare, float_is_zero
 
-from ..engine import collection as claim_format
+from ..engine import claim_format
 
 CASE_STATES = [
     ("draft", "Proposed"),

@@ -6,7 +6,7 @@ from markupsafe import Markup
 
 from odoo import api, fields, models
 
-from ..engine import collection as claim_format
+from ..engine import claim_format
 from .collection_agency import DELIVERY_METHODS, EXPORT_FORMATS
 
 _logger = logging.getLogger(__name__)

@@ -7,7 +7,7 @@ from . import test_dunning_base_rate
 from . import test_dunning_charges
 from . import test_dunning_allocation
 from . import test_dunning_delivery
-from . import test_engine_collection
+from . import test_engine_claim_format
 from . import test_bulk
 from . import test_collection
 from . import test_collection_integrity

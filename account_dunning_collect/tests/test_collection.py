@@ -15,7 +15,7 @@ from odoo.fields import Command
 from odoo.tests import tagged
 from odoo.tools import mute_logger
 
-from ..engine import collection as claim_format
+from ..engine import claim_format
 from ..models import collection_case_message
 from .common import DunningCommon
 

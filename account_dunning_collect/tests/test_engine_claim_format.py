@@ -11,7 +11,7 @@ from lxml import etree
 
 from odoo.tests import BaseCase, tagged
 
-from ..engine.collection import (
+from ..engine.claim_format import (
     CSV_COLUMNS,
     Claim,
     ClaimItem,
