@@ -1,5 +1,5 @@
 # account_dunning_collect — the project's commands. demo and test install Odoo 19 first when it is missing (tools/setup.sh).
-.PHONY: setup demo test lint bench
+.PHONY: setup demo test test-engine lint bench
 
 setup:  ## find Odoo 19 (ODOO_PYTHON) or install it from ODOO_SRC (tree, archive, git URL); PostgreSQL role; Python deps
 	tools/setup.sh
@@ -9,6 +9,13 @@ demo:  ## (re)create the database dunning_demo with demo data and run the dunnin
 
 test:  ## fresh database, install the addon, run all its tests
 	tools/run_tests.sh
+
+# test-engine's Python: Odoo's venv when there is one (make setup puts pytest there), else python3;
+# any Python with requirements-test.txt's packages will do (PYTHON=...), it needs no Odoo.
+PYTHON ?= $(firstword $(wildcard $(or $(ODOO_PYTHON),/opt/odoo19-venv/bin/python)) python3)
+
+test-engine:  ## the engine's tests alone with plain pytest: no Odoo, no database, seconds
+	$(PYTHON) -m pytest -p no:odoo account_dunning_collect/tests/test_engine_*.py
 
 lint:
 	ruff check account_dunning_collect tools

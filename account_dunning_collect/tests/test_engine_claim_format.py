@@ -6,10 +6,9 @@ import json
 from dataclasses import replace
 from datetime import date
 from decimal import Decimal
+from unittest import TestCase
 
 from lxml import etree
-
-from odoo.tests import BaseCase, tagged
 
 from ..engine.claim_format import (
     CSV_COLUMNS,
@@ -83,8 +82,7 @@ CLAIM = Claim(
 )
 
 
-@tagged("post_install", "-at_install")
-class TestEngineCollection(BaseCase):
+class TestEngineCollection(TestCase):
     def test_totals(self):
         self.assertEqual(ITEM.amount_total, Decimal("1202.52"))
         self.assertEqual(CLAIM.amount_principal, Decimal("1254.50"))

@@ -2,8 +2,7 @@
 
 from datetime import date
 from decimal import Decimal
-
-from odoo.tests import BaseCase, tagged
+from unittest import TestCase
 
 from ..engine import (
     DunningItem,
@@ -40,8 +39,7 @@ def item(item_id=1, amount="1000.00", due=DUE, level=None, dunned=None, **kwargs
     )
 
 
-@tagged("post_install", "-at_install")
-class TestNextLevel(BaseCase):
+class TestNextLevel(TestCase):
     def test_seed_timeline(self):
         self.assertIsNone(next_level(POLICY, item(), date(2026, 3, 21)))  # 6 days
         self.assertEqual(next_level(POLICY, item(), date(2026, 3, 22)), REMINDER)  # 7 days
@@ -89,8 +87,7 @@ class TestNextLevel(BaseCase):
             DunningPolicy(id=13, levels=(FIRST, REMINDER))
 
 
-@tagged("post_install", "-at_install")
-class TestPlanLetters(BaseCase):
+class TestPlanLetters(TestCase):
     run_date = date(2026, 4, 5)
 
     def test_one_letter_per_partner_and_currency(self):
@@ -158,8 +155,7 @@ COLLECTION = DunningLevel(id=4, delay_days=49, collection=True)
 WITH_COLLECTION = DunningPolicy(id=12, levels=(REMINDER, FIRST, SECOND, COLLECTION))
 
 
-@tagged("post_install", "-at_install")
-class TestHandoverItems(BaseCase):
+class TestHandoverItems(TestCase):
     RULE = HandoverRule(min_amount=Decimal("100.00"), delay_days=14)
 
     def test_collection_level_never_gives_a_letter(self):
@@ -214,8 +210,7 @@ class TestHandoverItems(BaseCase):
         self.assertEqual(handover_items(POLICY, [second], date(2026, 5, 3), self.RULE), [second])
 
 
-@tagged("post_install", "-at_install")
-class TestLetterTitleAndHold(BaseCase):
+class TestLetterTitleAndHold(TestCase):
     """A letter never steps down; a customer waits for the delivery of its last letter."""
 
     run_date = date(2026, 12, 1)

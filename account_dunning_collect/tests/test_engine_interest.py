@@ -2,11 +2,10 @@
 
 from datetime import date, timedelta
 from decimal import Decimal
+from unittest import TestCase
 
 from hypothesis import given, settings
 from hypothesis import strategies as st
-
-from odoo.tests import BaseCase, tagged
 
 from ..engine.interest import (
     BUSINESS_MARGIN,
@@ -33,8 +32,7 @@ CONSUMER = statutory_schedule(BASE_RATES, CONSUMER_MARGIN)
 THOUSAND = ((date(2000, 1, 1), Decimal("1000.00")),)
 
 
-@tagged("post_install", "-at_install")
-class TestInterest(BaseCase):
+class TestInterest(TestCase):
     def test_split_at_base_rate_change(self):
         """1,000.00 due 2025-05-15, letter 2025-09-01: 46 days at 11.27 %, 63 at 10.27 %."""
         result = accrue(THOUSAND, date(2025, 5, 15), date(2025, 9, 1), BUSINESS)
