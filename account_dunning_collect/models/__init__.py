@@ -16,5 +16,11 @@ from . import dunning_run
 from . import dunning_letter_delivery
 from . import ir_actions_report
 from . import collection_case
+from . import collection_case_claim
+from . import collection_case_export
+from . import collection_case_payment_check
+from . import collection_case_write_off
+from . import collection_case_line
+from . import collection_case_payment
 from . import collection_case_message
 from . import mail_activity
