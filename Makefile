@@ -1,5 +1,5 @@
 # account_dunning_collect — the project's commands. demo and test install Odoo 19 first when it is missing (tools/setup.sh).
-.PHONY: setup demo test test-engine lint bench
+.PHONY: setup demo test test-engine precommit lint wheel bench
 
 setup:  ## find Odoo 19 (ODOO_PYTHON) or install it from ODOO_SRC (tree, archive, git URL); PostgreSQL role; Python deps
 	tools/setup.sh
@@ -17,9 +17,13 @@ PYTHON ?= $(firstword $(wildcard $(or $(ODOO_PYTHON),/opt/odoo19-venv/bin/python
 test-engine:  ## the engine's tests alone with plain pytest: no Odoo, no database, seconds
 	$(PYTHON) -m pytest -p no:odoo account_dunning_collect/tests/test_engine_*.py
 
-lint:
-	ruff check account_dunning_collect tools
-	ruff format --check account_dunning_collect tools
+precommit:  ## every pre-commit hook on all files: ruff, pylint-odoo, prettier, OCA's checks, README.rst from readme/
+	tools/precommit.sh
+
+lint: precommit  ## the same as precommit
+
+wheel:  ## build the addon's wheel with whool into dist/, install it into a fresh virtualenv and check it there
+	tools/wheel_check.sh
 
 bench:  ## the daily run at 20k and 100k invoices, side by side with OCA credit control (SIZES=..., REBUILD=1)
 	bench/bench.sh
