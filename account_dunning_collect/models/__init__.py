@@ -13,6 +13,9 @@ from . import account_move_line
 from . import dunning_letter
 from . import dunning_letter_line
 from . import dunning_run
+from . import dunning_run_read
+from . import dunning_run_charges
+from . import dunning_run_write
 from . import dunning_letter_delivery
 from . import ir_actions_report
 from . import collection_case

@@ -1,6 +1,5 @@
 import logging
 from collections import Counter, defaultdict
-from dataclasses import dataclass, field
 from datetime import timedelta
 from decimal import Decimal
 
@@ -8,21 +7,11 @@ from psycopg2 import errors
 
 from odoo import api, fields, models
 from odoo.exceptions import ConcurrencyError, UserError
-from odoo.tools import SQL, format_date, mute_logger, split_every
+from odoo.tools import SQL, mute_logger, split_every
 
 from ..engine import DunningItem, HandoverRule, handover_items, plan_letters
+from ..engine.allocation import settlement_key
 from ..engine.escalation import SKIP_BELOW_MINIMUM, SKIP_COVERED, SKIP_NO_POLICY
-from ..engine.interest import (
-    BUSINESS_MARGIN,
-    CONSUMER_MARGIN,
-    InterestResult,
-    accrue,
-    fixed_schedule,
-    statutory_schedule,
-)
-from ..tools import bulk_insert
-from .account_move_line import ITEM_STATE_QUERY
-from .collection_case import OPEN_STATES as OPEN_CASE_STATES
 
 _logger = logging.getLogger(__name__)
 
@@ -72,29 +61,6 @@ PARTNER_FIELDS = [
 ]
 
 
-@dataclass
-class LetterCharges:
-    """What one letter charges besides the open items."""
-
-    charge_items: set = field(default_factory=set)  # items of charge invoices
-    fee: Decimal = Decimal(0)
-    flat_fees: dict = field(default_factory=dict)  # item id -> flat fee
-    interest: dict = field(default_factory=dict)  # item id -> InterestResult
-    warning: str = ""
-
-    @property
-    def flat_fee_total(self):
-        return sum(self.flat_fees.values(), Decimal(0))
-
-    @property
-    def interest_total(self):
-        return sum((result.amount for result in self.interest.values()), Decimal(0))
-
-    @property
-    def total(self):
-        return self.fee + self.flat_fee_total + self.interest_total
-
-
 def group_by_partner(rows, by_partner, reset=()):
     """Add item rows (``ITEM_COLUMNS`` order) to ``by_partner`` under their
     partner, after emptying the lists of the partners in ``reset``."""
@@ -103,22 +69,6 @@ def group_by_partner(rows, by_partner, reset=()):
     for row in rows:
         by_partner.setdefault(row[ITEM_PARTNER], []).append(row)
     return by_partner
-
-
-def interest_rates_text(result: InterestResult) -> str:
-    rates = []
-    for period in result.periods:
-        text = f"{period.rate:.2f} %"
-        if text not in rates:
-            rates.append(text)
-    return " / ".join(rates)
-
-
-def interest_detail_text(result: InterestResult) -> str:
-    return "\n".join(
-        f"{p.date_from} - {p.date_to}: {p.days} days at {p.rate:.2f} % on {p.principal:.2f}"
-        for p in result.periods
-    )
 
 
 RUN_STATES = [
@@ -477,186 +427,6 @@ class DunningRun(models.Model):
                     )
                 )
 
-    def _first_due_delay(self):
-        policies = self.env["dunning.policy"].search([("company_id", "=", self.company_id.id)])
-        delays = [
-            max(min(policy.level_ids.mapped("delay_days")), policy.grace_days + 1)
-            for policy in policies
-            if policy.level_ids
-        ]
-        return min(delays) if delays else 1
-
-    def _item_query(self, condition, *extra_columns):
-        """The open receivable items of the run's company meeting ``condition``.
-
-        Selects ``ITEM_COLUMNS`` in their order, then ``extra_columns``.
-        """
-        columns = [SQL(f"{expression} AS {alias}") for alias, expression in ITEM_COLUMNS]
-        return SQL(
-            """
-            SELECT %(select)s
-              FROM account_move_line aml
-              JOIN account_account account ON account.id = aml.account_id
-              JOIN account_move move ON move.id = aml.move_id
-              JOIN res_partner partner ON partner.id = aml.partner_id
-         LEFT JOIN dunning_level move_level ON move_level.id = move.dunning_level_id
-         LEFT JOIN LATERAL (
-                   SELECT bool_or(c.state IN %(open_states)s) AS in_collection,
-                          bool_or(c.state = 'recalled') AS was_recalled
-                     FROM collection_case_move_rel rel
-                     JOIN collection_case c ON c.id = rel.case_id
-                    WHERE rel.move_id = move.id) cases ON TRUE
-             WHERE aml.company_id = %(company)s
-               AND aml.parent_state = 'posted'
-               AND account.account_type = 'asset_receivable'
-               AND aml.reconciled IS NOT TRUE
-               AND (aml.amount_residual != 0 OR aml.amount_residual_currency != 0)
-               -- a run never considers documents dated after its date
-               AND aml.date <= %(date)s
-               AND (move.invoice_date IS NULL OR move.invoice_date <= %(date)s)
-               AND %(condition)s
-            """,
-            select=SQL(", ").join([*columns, *extra_columns]),
-            condition=condition,
-            date=self.date,
-            company=self.company_id.id,
-            open_states=OPEN_CASE_STATES,
-        )
-
-    def _candidate_items(self):
-        """The open items of every partner with at least one item that may escalate today.
-
-        Returns {commercial partner id: [row tuple in ``ITEM_COLUMNS`` order]},
-        in partner order. One scan of the receivables for the whole run: the
-        batches take their partners' items from it (a query per batch scanned
-        the journal items again each time, the run's largest read at 100k).
-        """
-        self.env.flush_all()
-        # customers with a letter waiting for approval are brought up to date
-        # every day, even when nothing of theirs is open any more
-        waiting = [
-            partner_id
-            for (partner_id,) in self.env.execute_query(
-                SQL(
-                    """SELECT DISTINCT partner_id FROM dunning_letter
-                        WHERE company_id = %s AND state IN ('draft', 'to_approve') AND date < %s""",
-                    self.company_id.id,
-                    self.date,
-                )
-            )
-        ]
-        candidate = SQL(
-            """aml.amount_residual > 0
-               AND move.move_type IN %(types)s
-               AND move.is_dunning_charge IS NOT TRUE
-               AND (aml.date_maturity IS NULL OR aml.date_maturity <= %(latest_due)s)
-               AND cases.in_collection IS NOT TRUE
-               AND NOT EXISTS (
-                   SELECT 1
-                     FROM dunning_letter_line line
-                     JOIN dunning_letter letter ON letter.id = line.letter_id
-                    WHERE line.move_line_id = aml.id AND line.level_id IS NOT NULL
-                      AND letter.date >= %(date)s AND letter.state != 'cancelled')""",
-            types=DUNNABLE_MOVE_TYPES,
-            latest_due=self.date - timedelta(days=self._first_due_delay()),
-            date=self.date,
-        )
-        aliases = SQL(", ").join(SQL(alias) for alias in ITEM_FIELDS)
-        rows = self.env.execute_query(
-            SQL(
-                """
-                WITH item AS MATERIALIZED (%(items)s)
-                SELECT %(aliases)s
-                  FROM item
-                 WHERE partner_id IN (SELECT partner_id FROM item WHERE candidate)
-                       %(or_waiting)s
-              ORDER BY partner_id, id
-                """,
-                items=self._item_query(SQL("TRUE"), SQL("%s AS candidate", candidate)),
-                aliases=aliases,
-                # only when there are any: the OR keeps PostgreSQL from hashing the IN
-                or_waiting=SQL("OR partner_id = ANY(%s)", waiting) if waiting else SQL(),
-            )
-        )
-        by_partner = group_by_partner(rows, {})
-        for partner_id in waiting:
-            by_partner.setdefault(partner_id, [])
-        return dict(sorted(by_partner.items()))
-
-    def _reread_reconciled(self, partner_ids, items_by_partner, read_at):
-        """Read again the items of customers with a payment matched since ``read_at``.
-
-        The run reads the receivables once; a payment or credit note
-        reconciled while it runs (bank statement import, a colleague) must
-        still keep the paid invoices out of the letter. Reconciliations
-        created from a little before the read on are taken, as a transaction
-        that began earlier may have committed after it; reading a customer
-        again costs one query.
-        """
-        since = read_at - RECONCILED_MARGIN
-        changed = [
-            partner_id
-            for (partner_id,) in self.env.execute_query(
-                SQL(
-                    """
-                    SELECT DISTINCT partner.commercial_partner_id
-                      FROM account_partial_reconcile apr
-                      JOIN account_move_line aml
-                        ON aml.id IN (apr.debit_move_id, apr.credit_move_id)
-                      JOIN res_partner partner ON partner.id = aml.partner_id
-                     WHERE apr.create_date >= %s
-                       AND partner.commercial_partner_id = ANY(%s)
-                    """,
-                    since,
-                    partner_ids,
-                )
-            )
-        ]
-        if not changed:
-            return
-        group_by_partner(self._fetch_items(changed), items_by_partner, reset=changed)
-
-    def _fetch_items(self, partner_ids):
-        """All open receivable items of these partners (after the run changed them)."""
-        self.env.flush_all()
-        return self.env.execute_query(
-            self._item_query(SQL("partner.commercial_partner_id = ANY(%s)", list(partner_ids)))
-        )
-
-    def _item_rows(self, rows):
-        """Row dicts of the items with their current level and last dunning date."""
-        rows = [dict(zip(ITEM_FIELDS, row, strict=True)) for row in rows]
-        item_state = (
-            {
-                line_id: (level_id, dunning_date)
-                for line_id, level_id, dunning_date in self.env.execute_query(
-                    SQL(ITEM_STATE_QUERY, [row["id"] for row in rows])
-                )
-            }
-            if rows
-            else {}
-        )
-        delays = (
-            dict(
-                self.env.execute_query(
-                    SQL(
-                        "SELECT id, delay_days FROM dunning_level WHERE id = ANY(%s)",
-                        list({level_id for level_id, __ in item_state.values()}),
-                    )
-                )
-            )
-            if item_state
-            else {}
-        )
-        for row in rows:
-            level_id, dunning_date = item_state.get(row["id"], (None, None))
-            row.update(
-                dunning_level_id=level_id,
-                dunning_date=dunning_date,
-                level_delay=delays.get(level_id),
-            )
-        return rows
-
     def _is_stopped(self, reason_id, until):
         return bool(reason_id) and (not until or until >= self.date)
 
@@ -713,53 +483,6 @@ class DunningRun(models.Model):
                 error=error.args[0] if error.args else error,
             )
         )
-
-    def _held_groups(self, partner_ids):
-        """{(partner, currency): date of the oldest sent letter not delivered yet}."""
-        self.env["dunning.letter"].flush_model(
-            ["partner_id", "currency_id", "state", "delivered_date", "delivery_state", "date"]
-        )
-        return {
-            (partner_id, currency_id): since
-            for partner_id, currency_id, since in self.env.execute_query(
-                SQL(
-                    """
-                    SELECT partner_id, currency_id, min(date)
-                      FROM dunning_letter
-                     WHERE company_id = %s AND partner_id = ANY(%s)
-                       AND state = 'sent' AND delivered_date IS NULL
-                       AND delivery_state IS DISTINCT FROM 'withdrawn'
-                  GROUP BY partner_id, currency_id
-                    """,
-                    self.company_id.id,
-                    list(partner_ids),
-                )
-            )
-        }
-
-    def _waiting_letters(self, partner_ids):
-        """{(partner, currency): letter} of the letters waiting for approval."""
-        letters = self.env["dunning.letter"].search(
-            [
-                ("company_id", "=", self.company_id.id),
-                ("partner_id", "in", list(partner_ids)),
-                ("state", "in", ("draft", "to_approve")),
-            ],
-            order="date desc, id desc",
-        )
-        waiting = {}
-        duplicates = letters.browse()
-        for letter in letters:
-            key = (letter.partner_id.id, letter.currency_id.id)
-            if key in waiting:
-                duplicates |= letter  # older letters of earlier versions: one is kept
-            else:
-                waiting[key] = letter
-        if duplicates:
-            duplicates._cancel_internal(
-                self.env._("Replaced by a newer letter of %s.", self.display_name)
-            )
-        return waiting
 
     def _process_partners(self, partner_ids, item_rows, currency_ids=None, refresh=None):
         """Decide, create the letters and move the items of some partners.
@@ -950,6 +673,26 @@ class DunningRun(models.Model):
             )
         )
 
+    def _log_skipped(self, skipped):
+        reasons = {
+            SKIP_NO_POLICY: self.env._("no dunning policy"),
+            SKIP_COVERED: self.env._("credits cover the overdue amount"),
+            SKIP_BELOW_MINIMUM: self.env._("below the policy's minimum amount"),
+        }
+        partners = self.env["res.partner"].browse({pid for pid, __ in skipped})
+        names = dict(zip(partners.ids, partners.mapped("display_name"), strict=True))
+        by_reason = {}
+        for (partner_id, __), reason in skipped.items():
+            by_reason.setdefault(reason, []).append(names[partner_id])
+        for reason, partner_names in by_reason.items():
+            self._append_log(
+                self.env._(
+                    "No letter (%(reason)s): %(partners)s",
+                    reason=reasons[reason],
+                    partners=", ".join(sorted(set(partner_names))[:20]),
+                )
+            )
+
     def _hand_over(self, items, rows, partners, policy_by_partner, held=None):
         """Propose (or hand over) the claims past the last level to the policy's agency.
 
@@ -1013,26 +756,6 @@ class DunningRun(models.Model):
                 self._append_log(case.problem)
         return cases
 
-    def _log_skipped(self, skipped):
-        reasons = {
-            SKIP_NO_POLICY: self.env._("no dunning policy"),
-            SKIP_COVERED: self.env._("credits cover the overdue amount"),
-            SKIP_BELOW_MINIMUM: self.env._("below the policy's minimum amount"),
-        }
-        partners = self.env["res.partner"].browse({pid for pid, __ in skipped})
-        names = dict(zip(partners.ids, partners.mapped("display_name"), strict=True))
-        by_reason = {}
-        for (partner_id, __), reason in skipped.items():
-            by_reason.setdefault(reason, []).append(names[partner_id])
-        for reason, partner_names in by_reason.items():
-            self._append_log(
-                self.env._(
-                    "No letter (%(reason)s): %(partners)s",
-                    reason=reasons[reason],
-                    partners=", ".join(sorted(set(partner_names))[:20]),
-                )
-            )
-
     def _allocate_payments(self, rows, partners, default_policy):
         """Apply unapplied credits in the order of BGB §367; return whether any was.
 
@@ -1065,7 +788,9 @@ class DunningRun(models.Model):
         Line = self.env["account.move.line"]
         plan = []
         for __, credits, debits in todo:
-            debits.sort(key=lambda r: (not r["is_dunning_charge"], r["date_maturity"], r["id"]))
+            debits.sort(
+                key=lambda r: settlement_key(r["is_dunning_charge"], r["date_maturity"], r["id"])
+            )
             credit_lines = Line.browse([r["id"] for r in credits])
             plan.append([credit_lines | Line.browse(debit["id"]) for debit in debits])
         Line._reconcile_plan(plan)
@@ -1077,451 +802,3 @@ class DunningRun(models.Model):
             )
         )
         return True
-
-    def _compute_charges(self, letter_plans, partners, rows):
-        """Fees, flat fees and default interest of each planned letter.
-
-        Interest accrues on every overdue item of the letter (not on invoices
-        of dunning charges) from the day after the last day already charged
-        (else the maturity date) up to the run date, on the amount open on each
-        day (payments reduce it from their date), split at every rate change.
-        """
-        charges = {}
-        if not letter_plans:
-            return charges
-        partner_by_id = {partner.id: partner for partner in partners}
-        is_charge = {row["id"] for row in rows if row["is_dunning_charge"]}
-        policies = self.env["dunning.policy"].browse({plan.policy_id for plan in letter_plans})
-        levels = self.env["dunning.level"].browse(
-            {plan.fee_level_id or plan.level_id for plan in letter_plans}
-        )
-        first_level = {
-            policy.id: policy.level_ids.sorted("delay_days")[:1].id for policy in policies
-        }
-        overdue = [
-            line.item
-            for plan in letter_plans
-            for line in plan.lines
-            if line.kind.value == "overdue" and line.item.id not in is_charge
-        ]
-        charged_until, flat_fee_moves, payments, base_rates = {}, set(), {}, []
-        if any(policy.interest_mode != "none" or policy.flat_fee_b2b for policy in policies):
-            charged_until, flat_fee_moves, payments = self._charge_history(overdue)
-            base_rates = self.env["dunning.base.rate"]._schedule_pairs()
-        currencies = self.env["res.currency"].browse({plan.currency_id for plan in letter_plans})
-        eur = self.env.ref("base.EUR")
-        for plan in letter_plans:
-            policy = policies.browse(plan.policy_id)
-            # the fee of the highest level an item newly reaches in this letter:
-            # an item merely repeated at its level is not charged again
-            fee_level = levels.browse(plan.fee_level_id or plan.level_id)
-            currency = currencies.browse(plan.currency_id)
-            partner = partner_by_id[plan.partner_id]
-            charge = LetterCharges(charge_items=is_charge)
-            escalated_invoice = any(
-                line.level_id and line.item.id not in is_charge for line in plan.lines
-            )
-            if escalated_invoice:
-                charge.fee = Decimal(str(fee_level._fee_in_currency(currency)))
-            schedule = self._interest_schedule(policy, partner, base_rates)
-            quantum = Decimal(str(currency.rounding))
-            business = partner.dunning_debtor_type == "business"
-            charge_flat_fee = policy.flat_fee_b2b and business
-            flat_fee = (
-                Decimal(str(eur._convert(40.0, currency, self.company_id, self.date)))
-                if charge_flat_fee
-                else Decimal(0)
-            )
-            for line in plan.lines:
-                item = line.item
-                if line.kind.value != "overdue" or item.id in is_charge:
-                    continue
-                # not with the reminder that causes default: from the item's next letter on
-                if (
-                    flat_fee
-                    and line.holds_level_id
-                    and line.holds_level_id != first_level[policy.id]
-                    and item.move_id not in flat_fee_moves
-                ):
-                    charge.flat_fees[item.id] = flat_fee
-                    flat_fee_moves.add(item.move_id)
-                if schedule is None:
-                    continue
-                start = charged_until.get(item.id, item.date_maturity)
-                original = Decimal(str(item.amount_residual_currency))
-                history = payments.get(item.id, [])
-                original += sum(amount for __, amount in history)
-                # the open amount from the maturity date on, reduced at each payment's date
-                open_amount = original - sum(a for d, a in history if d <= item.date_maturity)
-                changes = [(item.date_maturity, open_amount)]
-                for paid_on, amount in sorted(h for h in history if h[0] > item.date_maturity):
-                    open_amount -= amount
-                    changes.append((paid_on, open_amount))
-                result = accrue(tuple(changes), start, self.date, schedule, quantum)
-                if result.uncovered_days:
-                    charge.warning = self.env._(
-                        "No base interest rate from %(date)s: interest for %(days)s days not "
-                        "charged yet. Enter the rate under Configuration > Base Interest Rates.",
-                        date=result.uncovered_from,
-                        days=result.uncovered_days,
-                    )
-                if result.periods:
-                    charge.interest[item.id] = result
-            charges[(plan.partner_id, plan.currency_id)] = charge
-            if charge.warning and charge.warning not in (self.log or ""):
-                self._append_log(charge.warning)
-        return charges
-
-    def _interest_schedule(self, policy, partner, base_rates):
-        if policy.interest_mode == "fixed":
-            return fixed_schedule(Decimal(str(policy.interest_rate)))
-        if policy.interest_mode == "statutory":
-            margin = (
-                BUSINESS_MARGIN if partner.dunning_debtor_type == "business" else CONSUMER_MARGIN
-            )
-            return statutory_schedule(base_rates, margin)
-        return None
-
-    def _charge_history(self, items):
-        """Last interest day charged per item, invoices already charged the flat fee,
-        and the payments of each item (date, amount in its currency)."""
-        if not items:
-            return {}, set(), {}
-        item_ids = [item.id for item in items]
-        self.env.flush_all()
-        charged_until = dict(
-            self.env.execute_query(
-                SQL(
-                    """
-                    SELECT line.move_line_id, max(line.interest_date_to)
-                      FROM dunning_letter_line line
-                      JOIN dunning_letter letter ON letter.id = line.letter_id
-                     WHERE line.move_line_id = ANY(%s) AND line.interest_date_to IS NOT NULL
-                       AND letter.state = 'sent'
-                       AND letter.delivery_state IS DISTINCT FROM 'withdrawn'
-                  GROUP BY line.move_line_id
-                    """,
-                    item_ids,
-                )
-            )
-        )
-        flat_fee_moves = {
-            move_id
-            for (move_id,) in self.env.execute_query(
-                SQL(
-                    """
-                    SELECT DISTINCT line.move_id
-                      FROM dunning_letter_line line
-                      JOIN dunning_letter letter ON letter.id = line.letter_id
-                     WHERE line.move_id = ANY(%s) AND line.amount_flat_fee > 0
-                       AND letter.state = 'sent'
-                       AND letter.delivery_state IS DISTINCT FROM 'withdrawn'
-                    """,
-                    list({item.move_id for item in items}),
-                )
-            )
-        }
-        payments = defaultdict(list)
-        for item_id, paid_on, amount in self.env.execute_query(
-            SQL(
-                """
-                SELECT debit_move_id, max_date, debit_amount_currency
-                  FROM account_partial_reconcile
-                 WHERE debit_move_id = ANY(%s)
-                """,
-                item_ids,
-            )
-        ):
-            payments[item_id].append((paid_on, Decimal(str(amount))))
-        return charged_until, flat_fee_moves, payments
-
-    def _delivery_contacts(self, partners):
-        """Return {partner_id: contact} with each partner's invoice contact (or itself)."""
-        contacts = {partner.id: partner for partner in partners}
-        invoice_contacts = self.env["res.partner"].search_fetch(
-            [("parent_id", "in", partners.ids), ("type", "=", "invoice")],
-            ["parent_id", *PARTNER_FIELDS],
-            order="id desc",
-        )
-        for contact in invoice_contacts:
-            contacts[contact.parent_id.id] = contact
-        return contacts
-
-    @api.model
-    def _has_postal_address(self, partner, contact):
-        """Street, ZIP and city, from the delivery contact or else the customer."""
-        return all(
-            (
-                contact.street or partner.street,
-                contact.zip or partner.zip,
-                contact.city or partner.city,
-            )
-        )
-
-    def _check_channel(self, level, partner, contact):
-        """Return (channel, state, reason) for a letter to ``partner``.
-
-        E-mail without an address falls back to post; post without a postal
-        address waits for approval: a letter is never silently lost.
-        """
-        channel = level.channel
-        has_email = bool(contact.email or partner.email)
-        has_address = self._has_postal_address(partner, contact)
-        reasons = []
-        if channel in ("email", "email_letter") and not has_email:
-            channel = "letter"
-            reasons.append(self.env._("The customer has no e-mail address: sent by post instead."))
-        if channel == "letter" and not has_address:
-            reasons.append(
-                self.env._(
-                    "The customer has no complete postal address (street, ZIP, city): "
-                    "complete it before sending."
-                )
-            )
-            return channel, "to_approve", "\n".join(reasons)
-        policy = level.policy_id
-        if (
-            policy.approval_required
-            or level.approval_required
-            or self.company_id.dunning_approval_required
-        ):
-            reasons.append(self.env._("The policy or level asks for approval."))
-            return channel, "to_approve", "\n".join(reasons)
-        return channel, "draft", "\n".join(reasons)
-
-    def _prepare_letter_vals(self, letter_plan, partner, contact, level, charge):
-        """Column values of one letter (without name and run): one place per table,
-        so that another addon can add a column or change a decision by ``_inherit``."""
-        channel, state, reason = self._check_channel(level, partner, contact)
-        # a letter that needs no approval is written as sent (see _send)
-        sent = state == "draft"
-        return {
-            "partner_id": partner.id,
-            "company_id": self.company_id.id,
-            "currency_id": letter_plan.currency_id,
-            "policy_id": letter_plan.policy_id,
-            "level_id": level.id,
-            "user_id": (partner.user_id or self.user_id or self.env.user).id,
-            "date": self.date,
-            "deadline_date": self.date + timedelta(days=level.deadline_days),
-            "channel": channel,
-            "state": "sent" if sent else state,
-            "sent_date": self.date if sent else None,
-            "delivery_state": "pending" if sent else None,
-            "delivery_attempts": 0,
-            "approval_reason": reason or None,
-            "amount_overdue": letter_plan.amount_overdue,
-            "amount_credit": letter_plan.amount_credit,
-            "amount_not_due": letter_plan.amount_not_due,
-            "amount_total": letter_plan.amount_total + charge.total,
-            "amount_fee": charge.fee,
-            "amount_flat_fee": charge.flat_fee_total,
-            "amount_interest": charge.interest_total,
-            "interest_warning": charge.warning or None,
-        }
-
-    def _prepare_letter_line_vals(self, letter_id, line, charge, original_by_item):
-        """Column values of one letter line (see ``_prepare_letter_vals``)."""
-        item = line.item
-        interest = charge.interest.get(item.id)
-        return {
-            "letter_id": letter_id,
-            "move_line_id": item.id,
-            "move_id": item.move_id,
-            "kind": line.kind.value,
-            "date_maturity": item.date_maturity,
-            "days_overdue": line.days_overdue,
-            "amount_original": original_by_item.get(item.id, 0.0),
-            "amount_residual": float(item.amount_residual_currency),
-            "level_id": line.level_id,
-            "is_charge": item.id in charge.charge_items,
-            "interest_date_from": interest and interest.periods[0].date_from,
-            "interest_date_to": interest and interest.charged_until,
-            "interest_days": interest and sum(p.days for p in interest.periods),
-            "interest_rate": interest and interest_rates_text(interest),
-            "interest_detail": interest and interest_detail_text(interest),
-            "amount_interest": interest.amount if interest else None,
-            "amount_flat_fee": charge.flat_fees.get(item.id),
-        }
-
-    def _write_letters(
-        self, new_plans, refreshed, partners, original_by_item, move_levels, charges,
-        keep_state=False,
-    ):  # fmt: skip
-        """Create the planned letters, bring waiting ones up to date, write all lines.
-
-        ``refreshed``: (letter waiting for approval, plan) pairs -- the letter
-        keeps its number and is rewritten as of the run's date. Letters and
-        lines are inserted with one COPY each: the values come from records
-        the run has just read and checked, and the ORM's per-record create
-        (company checks, mail.thread set-up) would dominate a run with
-        thousands of letters. New letters get no followers and no "created"
-        note; their chatter starts with the sending. Returns all letters written.
-        """
-        # the run's own note on each letter replaces field tracking, which would
-        # post one message per letter when the run marks them sent
-        Letter = self.env["dunning.letter"].with_context(tracking_disable=True, mail_notrack=True)
-        if not new_plans and not refreshed:
-            return Letter
-        contacts = self._delivery_contacts(partners)
-        partner_by_id = {partner.id: partner for partner in partners}
-        all_plans = [*new_plans, *(plan for __, plan in refreshed)]
-        levels = self.env["dunning.level"].browse({p.level_id for p in all_plans})
-        level_by_id = {level.id: level for level in levels}
-
-        def letter_vals(letter_plan):
-            partner = partner_by_id[letter_plan.partner_id]
-            return self._prepare_letter_vals(
-                letter_plan,
-                partner,
-                contacts[partner.id],
-                level_by_id[letter_plan.level_id],
-                charges[(letter_plan.partner_id, letter_plan.currency_id)],
-            )
-
-        letters = Letter
-        if new_plans:
-            names = Letter._reserve_names(self.company_id, len(new_plans))
-            rows = [
-                {"name": name, "run_id": self.id, **letter_vals(letter_plan)}
-                for name, letter_plan in zip(names, new_plans, strict=True)
-            ]
-            Letter.flush_model()
-            columns = list(rows[0])
-            letters = Letter.browse(
-                bulk_insert(
-                    self.env,
-                    "dunning_letter",
-                    columns,
-                    [tuple(row[column] for column in columns) for row in rows],
-                )
-            )
-            self.invalidate_recordset(["letter_ids"])
-        if refreshed:
-            old = Letter.union(*(letter for letter, __ in refreshed))
-            before = {letter.id: letter._content_signature() for letter in old}
-            # the waiting letters' lines are replaced (they were never sent)
-            self.env["dunning.letter.line"].flush_model()
-            self.env.cr.execute(
-                SQL("DELETE FROM dunning_letter_line WHERE letter_id = ANY(%s)", old.ids)
-            )
-            for letter, letter_plan in refreshed:
-                vals = letter_vals(letter_plan)
-                if keep_state:
-                    for key in ("state", "sent_date", "delivery_state", "approval_reason"):
-                        vals.pop(key)
-                vals = {
-                    key: float(value) if isinstance(value, Decimal) else value or False
-                    for key, value in vals.items()
-                }
-                letter.sudo().write(vals)  # the run's own rewrite of a letter not sent yet
-            letters |= old
-        line_rows = []
-        escalations = []
-        all_pairs = [*zip(letters[: len(new_plans)], new_plans, strict=True), *refreshed]
-        for letter, letter_plan in all_pairs:
-            charge = charges[(letter_plan.partner_id, letter_plan.currency_id)]
-            for line in letter_plan.lines:
-                line_rows.append(
-                    self._prepare_letter_line_vals(letter.id, line, charge, original_by_item)
-                )
-                if line.level_id and letter.state == "sent":
-                    escalations.append((line.item.id, line.level_id, line.item.move_id))
-        # Lines are plain rows of this module: one COPY instead of the ORM's
-        # per-record create, which would dominate a run with 10,000s of items.
-        self.env["dunning.letter.line"].flush_model()
-        columns = list(line_rows[0])
-        bulk_insert(
-            self.env,
-            "dunning_letter_line",
-            columns,
-            [tuple(row[column] for column in columns) for row in line_rows],
-            log_access=False,
-            returning=False,
-        )
-        self.env["dunning.letter.line"].invalidate_model()
-        self.env["account.move.line"].invalidate_model(["dunning_level_id", "dunning_date"])
-        letters.invalidate_recordset(["line_ids"])
-        for letter, __ in refreshed:
-            # a note when what it asks for changed, not for every day it waits
-            if before[letter.id] != letter._content_signature():
-                letter.message_post(
-                    body=self.env._(
-                        "Brought up to date as of %(date)s: items, amounts, level and charges.",
-                        date=format_date(self.env, self.date),
-                    )
-                )
-        if move_levels is not None:
-            self._write_item_levels(escalations, move_levels)
-        return letters
-
-    def _write_item_levels(self, escalations, move_levels):
-        """Store the invoices' new levels in one query (the items' come from the lines).
-
-        Levels only rise in a run, so an invoice's new level is the higher of
-        its current one and the levels its items reach now.
-        """
-        if not escalations:
-            return
-        delay_by_level = {
-            level.id: level.delay_days
-            for level in self.env["dunning.level"].browse({level for __, level, __ in escalations})
-        }
-        best = dict(move_levels)  # move_id -> (delay, level_id)
-        for __, level_id, move_id in escalations:
-            candidate = (delay_by_level[level_id], level_id)
-            if move_id not in best or candidate > best[move_id]:
-                best[move_id] = candidate
-        moved = sorted({move_id for __, __, move_id in escalations})
-        self.env["account.move"].flush_model(["dunning_level_id", "dunning_date"])
-        self.env.cr.execute(
-            SQL(
-                """
-                UPDATE account_move move
-                   SET dunning_level_id = v.level_id, dunning_date = %s
-                  FROM (SELECT unnest(%s::int[]) AS id, unnest(%s::int[]) AS level_id) v
-                 WHERE move.id = v.id
-                """,
-                self.date,
-                moved,
-                [best[move_id][1] for move_id in moved],
-            )
-        )
-        self.env["account.move"].invalidate_model(
-            ["dunning_level_id", "dunning_date", "dunning_last_letter_id"]
-        )
-
-    @api.model
-    def _update_move_levels(self, move_ids):
-        """Recompute invoices' level and last dunning date from their letter lines."""
-        if not move_ids:
-            return
-        self.env.flush_all()
-        self.env.cr.execute(
-            SQL(
-                """
-                WITH item AS (
-                    SELECT line.move_id, line.level_id, letter.date, level.delay_days
-                      FROM dunning_letter_line line
-                      JOIN dunning_letter letter ON letter.id = line.letter_id
-                      JOIN dunning_level level ON level.id = line.level_id
-                     WHERE line.move_id = ANY(%s) AND letter.state = 'sent'
-                ), best AS (
-                    SELECT DISTINCT ON (move_id) move_id, level_id,
-                           max(date) OVER (PARTITION BY move_id) AS dunning_date
-                      FROM item
-                  ORDER BY move_id, delay_days DESC
-                )
-                UPDATE account_move move
-                   SET dunning_level_id = best.level_id, dunning_date = best.dunning_date
-                  FROM unnest(%s::int[]) AS moved(id)
-             LEFT JOIN best ON best.move_id = moved.id
-                 WHERE move.id = moved.id
-                """,
-                move_ids,
-                move_ids,
-            )
-        )
-        self.env["account.move"].invalidate_model(
-            ["dunning_level_id", "dunning_date", "dunning_last_letter_id"]
-        )

@@ -1,5 +1,6 @@
 from . import test_engine_escalation
 from . import test_engine_interest
+from . import test_engine_charges
 from . import test_dunning_run
 from . import test_dunning_letter
 from . import test_dunning_config
@@ -9,6 +10,7 @@ from . import test_dunning_allocation
 from . import test_dunning_delivery
 from . import test_engine_claim_format
 from . import test_bulk
+from . import test_common_helpers
 from . import test_collection
 from . import test_collection_integrity
 from . import test_process_simulation

@@ -336,7 +336,7 @@ class TestDunningRun(DunningCommon):
         other = self._create_customer("Andere AG", email="a@example.com")
         self._invoice(self.customer, 1000.0, "2026-03-01")
         self._invoice(other, 500.0, "2026-03-01")
-        original = type(self.env["dunning.run"])._check_channel
+        original = type(self.env["dunning.run"])._letter_route
 
         def failing(run, level, partner, contact):
             if partner == self.customer:
@@ -344,7 +344,7 @@ class TestDunningRun(DunningCommon):
             return original(run, level, partner, contact)
 
         with (
-            patch.object(type(self.env["dunning.run"]), "_check_channel", failing),
+            patch.object(type(self.env["dunning.run"]), "_letter_route", failing),
             mute_logger("odoo.addons.account_dunning_collect.models.dunning_run"),
         ):
             run = self._run("2026-03-22")

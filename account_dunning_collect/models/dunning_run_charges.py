@@ -1,0 +1,87 @@
+"""The run's charges: gathers each letter's charge terms and history and asks
+the engine (``engine.charges``) for its fee, flat fees and default interest."""
+
+from decimal import Decimal
+
+from odoo import models
+
+from ..engine.charges import ChargeHistory, ChargeTerms, fee_due, letter_charges
+from ..engine.interest import BUSINESS_MARGIN, CONSUMER_MARGIN, fixed_schedule, statutory_schedule
+
+FLAT_FEE_EUR = 40.0  # BGB §288(5)
+
+
+# one model in several files by concern (readme/DEVELOP.md), as Odoo splits account.move.line
+class DunningRun(models.Model):  # pylint: disable=consider-merging-classes-inherited
+    _inherit = "dunning.run"
+
+    def _compute_charges(self, letter_plans, partners, rows):
+        """{(partner id, currency id): LetterCharges} of the planned letters."""
+        charges = {}
+        if not letter_plans:
+            return charges
+        partner_by_id = {partner.id: partner for partner in partners}
+        charge_items = frozenset(row["id"] for row in rows if row["is_dunning_charge"])
+        policies = self.env["dunning.policy"].browse({plan.policy_id for plan in letter_plans})
+        levels = self.env["dunning.level"].browse(
+            {plan.fee_level_id or plan.level_id for plan in letter_plans}
+        )
+        first_level = {
+            policy.id: policy.level_ids.sorted("delay_days")[:1].id for policy in policies
+        }
+        history, base_rates = ChargeHistory(), []
+        if any(policy.interest_mode != "none" or policy.flat_fee_b2b for policy in policies):
+            overdue = [
+                line.item
+                for plan in letter_plans
+                for line in plan.lines
+                if line.kind.value == "overdue" and line.item.id not in charge_items
+            ]
+            history = ChargeHistory(*self._charge_history(overdue))
+            base_rates = self.env["dunning.base.rate"]._schedule_pairs()
+        currencies = self.env["res.currency"].browse({plan.currency_id for plan in letter_plans})
+        eur = self.env.ref("base.EUR")
+        for plan in letter_plans:
+            policy = policies.browse(plan.policy_id)
+            currency = currencies.browse(plan.currency_id)
+            partner = partner_by_id[plan.partner_id]
+            business = partner.dunning_debtor_type == "business"
+            fee_level = levels.browse(plan.fee_level_id or plan.level_id)
+            terms = ChargeTerms(
+                # read only when charged: a level without a price in this currency
+                # fails only the letters that would charge it
+                fee=Decimal(str(fee_level._fee_in_currency(currency)))
+                if fee_due(plan, charge_items)
+                else Decimal(0),
+                flat_fee=Decimal(
+                    str(eur._convert(FLAT_FEE_EUR, currency, self.company_id, self.date))
+                )
+                if policy.flat_fee_b2b and business
+                else Decimal(0),
+                first_level_id=first_level[policy.id],
+                schedule=self._interest_schedule(policy, partner, base_rates),
+                quantum=Decimal(str(currency.rounding)),
+            )
+            charge = letter_charges(plan, terms, history, charge_items, self.date)
+            if charge.uncovered_days:
+                charge.warning = self.env._(
+                    "No base interest rate from %(date)s: interest for %(days)s days not "
+                    "charged yet. Enter the rate under Configuration > Base Interest Rates.",
+                    date=charge.uncovered_from,
+                    days=charge.uncovered_days,
+                )
+                if charge.warning not in (self.log or ""):
+                    self._append_log(charge.warning)
+            charges[(plan.partner_id, plan.currency_id)] = charge
+        return charges
+
+    def _interest_schedule(self, policy, partner, base_rates):
+        """The rate periods of default interest for this customer, None: no interest."""
+        if policy.interest_mode == "fixed":
+            return fixed_schedule(Decimal(str(policy.interest_rate)))
+        if policy.interest_mode == "statutory":
+            margin = (
+                BUSINESS_MARGIN if partner.dunning_debtor_type == "business" else CONSUMER_MARGIN
+            )
+            return statutory_schedule(base_rates, margin)
+        return None
