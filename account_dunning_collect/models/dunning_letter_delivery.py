@@ -231,7 +231,7 @@ class DunningLetter(models.Model):
             )
             to_print._write_workflow({"delivery_state": "to_print", "delivery_error": False})
             if to_print:
-                to_print._check_postal_address()
+                to_print._fail_without_postal_address()
 
     def _withdraw_settled(self):
         """Keep back letters whose overdue items were all paid before they went out.
@@ -275,8 +275,8 @@ class DunningLetter(models.Model):
         contacts = self.env["dunning.run"]._delivery_contacts(self.partner_id)
         return {letter.id: contacts[letter.partner_id.id] for letter in self}
 
-    def _check_postal_address(self):
-        """Letters for the print batch need a postal address: say which ones lack it."""
+    def _fail_without_postal_address(self):
+        """Mark the letters for the print batch without a postal address as failed, saying why."""
         contacts = self._delivery_contacts()
         for letter in self:
             if not self.env["dunning.run"]._has_postal_address(
@@ -685,39 +685,24 @@ class DunningLetter(models.Model):
             ]
             for model, res_id in targets:
                 rows.append(
-                    (
+                    self._prepare_sent_note_vals(
                         model,
                         res_id,
                         body,
-                        generate_tracking_message_id(f"{res_id}-{model}"),
-                        "notification",
-                        subtype_id,
-                        author_id or None,
-                        email_from,
-                        email_from,
-                        True,
-                        now,
+                        subtype_id=subtype_id,
+                        author_id=author_id,
+                        email_from=email_from,
+                        date=now,
                     )
                 )
                 documents.append(document_id)
         self.env["mail.message"].flush_model()
+        columns = list(rows[0])
         message_ids = bulk_insert(
             self.env,
             "mail_message",
-            (
-                "model",
-                "res_id",
-                "body",
-                "message_id",
-                "message_type",
-                "subtype_id",
-                "author_id",
-                "email_from",
-                "reply_to",
-                "email_add_signature",
-                "date",
-            ),
-            rows,
+            columns,
+            [tuple(row[column] for column in columns) for row in rows],
         )
         links = [
             (message_id, document_id)
@@ -735,6 +720,24 @@ class DunningLetter(models.Model):
             )
         self.env["res.partner"].invalidate_model(["message_ids"])
         self.env["account.move"].invalidate_model(["message_ids"])
+
+    @api.model
+    def _prepare_sent_note_vals(self, model, res_id, body, subtype_id, author_id, email_from, date):
+        """Column values of one "letter sent" note in a chatter (see ``_log_sent``):
+        one place for the table's row, so that another addon can add a column."""
+        return {
+            "model": model,
+            "res_id": res_id,
+            "body": body,
+            "message_id": generate_tracking_message_id(f"{res_id}-{model}"),
+            "message_type": "notification",
+            "subtype_id": subtype_id,
+            "author_id": author_id or None,
+            "email_from": email_from,
+            "reply_to": email_from,
+            "email_add_signature": True,
+            "date": date,
+        }
 
     # ------------------------------------------------------------------
     # HELPERS FOR THE LETTER AND THE E-MAIL
