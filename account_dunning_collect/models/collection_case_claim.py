@@ -1,10 +1,12 @@
 """Building a collection case: its invoices, the charges that go with them, their history."""
 
 from collections import defaultdict
+from decimal import Decimal
 
 from odoo import api, fields, models
-from odoo.tools import float_compare, float_is_zero
+from odoo.tools import float_is_zero
 
+from ..engine import claim_charges
 from .collection_case import open_amount
 
 
@@ -74,12 +76,14 @@ class CollectionCase(models.Model):
         return self.move_ids.filtered("is_dunning_charge")
 
     def _line_values(self, invoices, charge_moves):
-        """Values of one case line per invoice: principal, fees, interest and history."""
+        """Values of one case line per invoice: principal, fees, interest and history.
+
+        Which invoice carries each charge of ``charge_moves`` is the engine's
+        rule (``engine.claim_charges``); this gathers its inputs and words the
+        fees it returns.
+        """
         self.ensure_one()
-        invoices = invoices.sorted(lambda move: (move.invoice_date_due or move.date, move.id))
         history = defaultdict(list)
-        fees = defaultdict(list)
-        interest = defaultdict(list)
         letter_lines = self.env["dunning.letter.line"].search(
             [
                 ("move_id", "in", invoices.ids),
@@ -100,88 +104,100 @@ class CollectionCase(models.Model):
                     "letter": letter.name,
                 }
             )
-        first = invoices[:1]
-        # Charges: per charge invoice (open, of this debtor), the fee of each of its
-        # letters goes to the letter's first escalated invoice of the case, flat fees
-        # and interest to their invoice; what belongs to an invoice outside the case
-        # goes to the case's first invoice. A partly paid charge invoice is handed
-        # over with its open rest as one fee.
         letters = self.env["dunning.letter"].search([("fee_move_id", "in", charge_moves.ids)])
-        for charge in charge_moves:
-            charge_letters = letters.filtered(lambda letter, c=charge: letter.fee_move_id == c)
-            if (
-                float_compare(charge.amount_residual, charge.amount_total, precision_rounding=0.01)
-                or not charge_letters
-            ):
-                fees[first.id].append(
-                    {
-                        "date": fields.Date.to_string(charge.invoice_date or charge.date),
-                        "description": self.env._("Open rest of dunning charges %s", charge.name),
-                        "amount": charge.amount_residual,
-                    }
+        letters_by_charge = letters.grouped("fee_move_id")
+        attributed = claim_charges.attribute_charges(
+            [
+                claim_charges.CaseInvoice(invoice.id, invoice.invoice_date_due or invoice.date)
+                for invoice in invoices
+            ],
+            [
+                claim_charges.ChargeInvoice(
+                    name=charge.name,
+                    date=charge.invoice_date or charge.date,
+                    amount_total=Decimal(str(charge.amount_total)),
+                    amount_residual=Decimal(str(charge.amount_residual)),
+                    letters=tuple(
+                        self._charge_letter(letter)
+                        for letter in letters_by_charge.get(charge, letters.browse())
+                    ),
                 )
-                continue
-            for letter in charge_letters:
-                date = fields.Date.to_string(letter.date)
-                escalated = letter.line_ids.filtered(
-                    lambda line: line.level_id and line.move_id in invoices
-                )
-                if letter.amount_fee:
-                    target = escalated[:1].move_id or first
-                    fees[target.id].append(
-                        {
-                            "date": date,
-                            "description": self.env._(
-                                "Dunning fee (%(level)s, %(letter)s)",
-                                level=letter.level_id.name,
-                                letter=letter.name,
-                            ),
-                            "amount": letter.amount_fee,
-                        }
-                    )
-                for line in letter.line_ids:
-                    target = line.move_id if line.move_id in invoices else first
-                    if line.amount_flat_fee:
-                        fees[target.id].append(
-                            {
-                                "date": date,
-                                "description": self.env._(
-                                    "Flat fee BGB §288(5) for %(invoice)s (%(letter)s)",
-                                    invoice=line.move_id.name,
-                                    letter=letter.name,
-                                ),
-                                "amount": line.amount_flat_fee,
-                            }
-                        )
-                    if line.amount_interest:
-                        interest[target.id].append(
-                            {
-                                "principal": line.amount_residual,
-                                "rate": line.interest_rate or "",
-                                "date_from": fields.Date.to_string(line.interest_date_from),
-                                "date_to": fields.Date.to_string(line.interest_date_to),
-                                "days": line.interest_days,
-                                "amount": line.amount_interest,
-                                "invoice": line.move_id.name,
-                            }
-                        )
+                for charge in charge_moves
+            ],
+        )
+        invoice_by_id = {invoice.id: invoice for invoice in invoices}
         values = []
-        for entries in fees.values():
-            entries.sort(key=lambda fee: fee["date"])
-        for entries in interest.values():
-            entries.sort(key=lambda item: (item["date_from"], item["invoice"]))
-        for invoice in invoices:
+        for charges in attributed:
+            invoice = invoice_by_id[charges.invoice_id]
             values.append(
                 {
                     "move_id": invoice.id,
                     "principal": open_amount(invoice),
                     "description": invoice._collection_description(),
-                    "fees_data": fees.get(invoice.id, []),
-                    "interest_data": interest.get(invoice.id, []),
+                    "fees_data": [
+                        {
+                            "date": fields.Date.to_string(fee.date),
+                            "description": self._fee_description(fee),
+                            "amount": float(fee.amount),
+                        }
+                        for fee in charges.fees
+                    ],
+                    "interest_data": [
+                        {
+                            "principal": float(item.principal),
+                            "rate": item.rate,
+                            "date_from": fields.Date.to_string(item.date_from),
+                            "date_to": fields.Date.to_string(item.date_to),
+                            "days": item.days,
+                            "amount": float(item.amount),
+                            "invoice": item.invoice,
+                        }
+                        for item in charges.interest
+                    ],
                     "history_data": history.get(invoice.id, []),
                 }
             )
         return values
+
+    @api.model
+    def _charge_letter(self, letter):
+        """The engine's ``ChargeLetter`` of a letter whose charges were posted."""
+        return claim_charges.ChargeLetter(
+            name=letter.name,
+            date=letter.date,
+            level=letter.level_id.name,
+            fee=Decimal(str(letter.amount_fee)),
+            lines=tuple(
+                claim_charges.LetterLineCharges(
+                    move_id=line.move_id.id or None,
+                    move_name=line.move_id.name,
+                    escalated=bool(line.level_id),
+                    flat_fee=Decimal(str(line.amount_flat_fee)),
+                    interest=Decimal(str(line.amount_interest)),
+                    interest_principal=Decimal(str(line.amount_residual)),
+                    interest_rate=line.interest_rate or "",
+                    interest_date_from=line.interest_date_from or None,
+                    interest_date_to=line.interest_date_to or None,
+                    interest_days=line.interest_days,
+                )
+                for line in letter.line_ids
+            ),
+        )
+
+    @api.model
+    def _fee_description(self, fee):
+        """What a fee attributed by the engine (a ``ClaimFee``) is, in the user's language."""
+        if fee.kind == claim_charges.FEE_OPEN_REST:
+            return self.env._("Open rest of dunning charges %s", fee.charge)
+        if fee.kind == claim_charges.FEE_DUNNING:
+            return self.env._(
+                "Dunning fee (%(level)s, %(letter)s)", level=fee.level, letter=fee.letter
+            )
+        return self.env._(
+            "Flat fee BGB §288(5) for %(invoice)s (%(letter)s)",
+            invoice=fee.invoice,
+            letter=fee.letter,
+        )
 
     def _refresh_principal(self):
         """Bring the principal up to date; drop invoices paid since the proposal."""
