@@ -12,7 +12,12 @@ from . import test_engine_claim_format
 from . import test_engine_claim_charges
 from . import test_bulk
 from . import test_common_helpers
-from . import test_collection
+from . import test_collection_agency
+from . import test_collection_proposal
+from . import test_collection_handover
+from . import test_collection_export
+from . import test_collection_payments
+from . import test_collection_write_off
 from . import test_collection_integrity
 from . import test_process_simulation
 from . import test_process_integrity

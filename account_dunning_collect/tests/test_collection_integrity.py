@@ -11,7 +11,7 @@ from odoo.exceptions import AccessError, UserError, ValidationError
 from odoo.fields import Command
 from odoo.tests import tagged
 
-from .test_collection import CollectionCommon
+from .common import CollectionCommon
 
 
 @tagged("post_install", "-at_install")

@@ -10,8 +10,7 @@ from odoo.exceptions import AccessError, ConcurrencyError, UserError
 from odoo.tests import tagged
 from odoo.tools import mute_logger
 
-from .common import DunningCommon
-from .test_collection import CollectionCommon
+from .common import CollectionCommon, DunningCommon
 
 
 @tagged("post_install", "-at_install")

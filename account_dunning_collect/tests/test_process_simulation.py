@@ -23,7 +23,7 @@ from freezegun import freeze_time
 from odoo import fields
 from odoo.tests import tagged
 
-from .test_collection import CollectionCommon
+from .common import CollectionCommon
 
 _logger = logging.getLogger(__name__)
 DEFAULT_SEEDS = (7, 1234, 20261202)
