@@ -32,6 +32,7 @@
         "views/res_config_settings_views.xml",
         "wizards/dunning_letter_waive_views.xml",
         "wizards/collection_remittance_views.xml",
+        "wizards/collection_case_close_views.xml",
         "views/dunning_menus.xml",
     ],
     "post_init_hook": "post_init_hook",

@@ -2,6 +2,8 @@ from odoo import api, fields, models
 from odoo.exceptions import UserError
 from odoo.tools import float_compare, float_round
 
+from ..models.collection_case import AT_AGENCY_STATES
+
 
 class CollectionRemittance(models.TransientModel):
     """Book what a collection agency paid out for a case."""
@@ -100,9 +102,7 @@ class CollectionRemittance(models.TransientModel):
         """Post the payment (net + commission) and reconcile it in the order of BGB §367."""
         self.ensure_one()
         case = self.case_id
-        case._check_state(
-            ("handed_over", "acknowledged", "partially_paid"), self.env._("paid by the agency")
-        )
+        case._check_state(AT_AGENCY_STATES, self.env._("paid by the agency"))
         case._check_workflow_access()
         self._check_values()
         # the debtor's direct payments before this remittance are recorded first
@@ -178,46 +178,4 @@ class CollectionRemittance(models.TransientModel):
                 payment=payment.name,
             )
         )
-        return {"type": "ir.actions.act_window_close"}
-
-
-class CollectionCaseClose(models.TransientModel):
-    """Recall cases from the agency or write off what it could not collect."""
-
-    _name = "collection.case.close"
-    _description = "Close Collection Case"
-
-    mode = fields.Selection(
-        [("recall", "Recall"), ("write_off", "Write off")], required=True, default="recall"
-    )
-    case_ids = fields.Many2many("collection.case", string="Cases")
-    reason = fields.Text(required=True)
-    date = fields.Date(required=True, default=fields.Date.context_today)
-    account_id = fields.Many2one(
-        "account.account",
-        string="Write-off Account",
-        domain="[('account_type', 'in', ('expense', 'expense_direct_cost'))]",
-    )
-
-    @api.model
-    def default_get(self, fields_list):
-        values = super().default_get(fields_list)
-        cases = self.env["collection.case"].browse(self.env.context.get("active_ids", []))
-        values["case_ids"] = [fields.Command.set(cases.ids)]
-        if cases:
-            values.setdefault("account_id", cases[0].agency_id.write_off_account_id.id)
-        return values
-
-    def action_confirm(self):
-        self.ensure_one()
-        if not self.case_ids:
-            raise UserError(self.env._("Select the collection cases to close."))
-        if self.mode == "recall":
-            self.case_ids._recall(self.reason)
-        else:
-            if not self.account_id:
-                raise UserError(
-                    self.env._("Choose the account the uncollectable amount is written off to.")
-                )
-            self.case_ids._write_off(self.reason, self.account_id, self.date)
         return {"type": "ir.actions.act_window_close"}
