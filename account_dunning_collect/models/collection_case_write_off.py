@@ -1,10 +1,12 @@
 """Writing off what the agency could not collect, with the VAT corrected (UStG §17)."""
 
 from collections import defaultdict
+from decimal import Decimal
 
 from odoo import fields, models
 from odoo.exceptions import UserError
 
+from ..engine.writeoff import TaxShare, vat_split
 from .collection_case import AT_AGENCY_STATES
 
 
@@ -102,49 +104,44 @@ class CollectionCase(models.Model):
             "partner_id": line.partner_id.id,
             "currency_id": line.currency_id.id,
         }
-        gross = line.amount_residual
         move = line.move_id
         company = move.company_id
-        shares = defaultdict(float)
-        if move.currency_id == company.currency_id and move.amount_total:
+        currency = company.currency_id
+        totals = defaultdict(float)
+        # other currencies are written off gross: the split is in company currency
+        if move.currency_id == currency and move.amount_total:
             for product_line in move.invoice_line_ids.filtered(
                 lambda inv_line: inv_line.display_type == "product"
             ):
-                shares[product_line.tax_ids] += product_line.price_total
-        taxable = {
-            taxes: total
-            for taxes, total in shares.items()
-            if len(taxes) == 1
-            and taxes.amount_type == "percent"
-            and not taxes.price_include
-            and taxes.amount
-        }
-        if not taxable:
-            return [{**values, "amount_currency": gross, "balance": gross}]
-        currency = company.currency_id
-        result = []
-        rest = gross
-        for taxes, total in taxable.items():
-            part = currency.round(gross * total / move.amount_total)
-            rest -= part
-            rate = taxes.amount / 100
-            base = currency.round(part / (1 + rate))
-            # the base whose tax (rounded like Odoo) adds up to the part exactly
-            for candidate in (base, base - currency.rounding, base + currency.rounding):
-                if currency.is_zero(candidate + currency.round(candidate * rate) - part):
-                    base = candidate
-                    break
-            else:
-                rest += part  # no exact split: this part goes gross with the rest
-                continue
-            result.append(
-                {
-                    **values,
-                    "amount_currency": base,
-                    "balance": base,
-                    "tax_ids": [fields.Command.set(taxes.ids)],
-                }
+                totals[product_line.tax_ids] += product_line.price_total
+        shares = [
+            TaxShare(
+                taxes,
+                Decimal(str(total)),
+                # only a single percent tax on top of the price can be split off
+                Decimal(str(taxes.amount))
+                if len(taxes) == 1 and taxes.amount_type == "percent" and not taxes.price_include
+                else None,
             )
-        if not currency.is_zero(rest):
-            result.append({**values, "amount_currency": rest, "balance": rest})
+            for taxes, total in totals.items()
+        ]
+        split = vat_split(
+            Decimal(str(line.amount_residual)),
+            shares,
+            Decimal(str(move.amount_total)),
+            Decimal(str(currency.rounding)),
+        )
+        result = [
+            {
+                **values,
+                "amount_currency": float(net),
+                "balance": float(net),
+                "tax_ids": [fields.Command.set(taxes.ids)],
+            }
+            for taxes, net in split.net
+        ]
+        if not currency.is_zero(float(split.gross)):
+            result.append(
+                {**values, "amount_currency": float(split.gross), "balance": float(split.gross)}
+            )
         return result

@@ -2,6 +2,7 @@ from odoo import api, fields, models
 from odoo.exceptions import UserError
 from odoo.tools import float_compare, float_round
 
+from ..engine.allocation import settlement_key
 from ..models.collection_case import AT_AGENCY_STATES
 
 
@@ -146,12 +147,10 @@ class CollectionRemittance(models.TransientModel):
             lambda line: line.account_type == "asset_receivable"
         )
         # BGB §367: costs (the charge invoices: fees and interest) first, then the
-        # invoices, oldest maturity first.
+        # invoices, oldest due first -- the order the run allocates credits in
         debits = case._receivable_lines().sorted(
-            lambda line: (
-                not line.move_id.is_dunning_charge,
-                line.date_maturity or line.date,
-                line.id,
+            lambda line: settlement_key(
+                line.move_id.is_dunning_charge, line.date_maturity or line.date, line.id
             )
         )
         self.env["account.move.line"]._reconcile_plan([[counterpart | debit for debit in debits]])
