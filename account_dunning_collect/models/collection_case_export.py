@@ -101,16 +101,16 @@ class CollectionCase(models.Model):
     def _export(self, message_type, date=None):
         """Build, validate and attach the export of ``date`` (today); return the attachment."""
         self.ensure_one()
-        fmt = self.agency_id.export_format
-        content, extension, mimetype = claim_format.export(self._claim(message_type), fmt)
+        export_format = self.agency_id.export_format
+        content, extension, mimetype = claim_format.export(self._claim(message_type), export_format)
         try:
-            claim_format.validate(content, fmt)
+            claim_format.validate(content, export_format)
         except ValueError as error:
             raise UserError(
                 self.env._(
                     "The %(format)s export of collection case %(case)s does not match the "
                     "shipped schema: %(error)s",
-                    format=fmt.upper(),
+                    format=export_format.upper(),
                     case=self.name,
                     error=error,
                 )

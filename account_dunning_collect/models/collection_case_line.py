@@ -62,9 +62,10 @@ class CollectionCaseLine(models.Model):
         for line in self:
             fees = line.fees_data or []
             interest = line.interest_data or []
-            fmt = line.currency_id.format if line.currency_id else str
+            format_amount = line.currency_id.format if line.currency_id else str
             line.fees_detail = "\n".join(
-                f"{fee['date']}  {fee['description']}: {fmt(fee['amount'])}" for fee in fees
+                f"{fee['date']}  {fee['description']}: {format_amount(fee['amount'])}"
+                for fee in fees
             )
             line.interest_detail = "\n".join(
                 self.env._(
@@ -75,8 +76,8 @@ class CollectionCaseLine(models.Model):
                     end=item["date_to"],
                     days=item["days"],
                     rate=item["rate"],
-                    principal=fmt(item["principal"]),
-                    amount=fmt(item["amount"]),
+                    principal=format_amount(item["principal"]),
+                    amount=format_amount(item["amount"]),
                 )
                 for item in interest
             )

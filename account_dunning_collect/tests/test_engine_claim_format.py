@@ -82,7 +82,7 @@ CLAIM = Claim(
 )
 
 
-class TestEngineCollection(TestCase):
+class TestEngineClaimFormat(TestCase):
     def test_totals(self):
         self.assertEqual(ITEM.amount_total, Decimal("1202.52"))
         self.assertEqual(CLAIM.amount_principal, Decimal("1254.50"))
