@@ -28,6 +28,8 @@ odoo_found() { "$ODOO_PYTHON" -c 'import odoo.release as r, sys; sys.exit(r.vers
 
 # --- system packages the Python builds need (psycopg2, python-ldap) ---------
 SYSTEM_PACKAGES=(libpq-dev libldap2-dev libsasl2-dev python3-dev build-essential)
+# What Odoo renders PDFs with (letters, print batches); without it, no PDF and its test is skipped.
+PDF_PACKAGE=wkhtmltopdf
 system_packages() {
     command -v dpkg >/dev/null || { say "not Debian/Ubuntu: make sure ${SYSTEM_PACKAGES[*]} (or your system's equivalents) are installed"; return; }
     local missing=()
@@ -130,7 +132,20 @@ check_postgres() {
     fi
 }
 
+# --- wkhtmltopdf, for the letters' PDFs ---------------------------------------
+pdf_tool() {
+    command -v wkhtmltopdf >/dev/null && return
+    if [ "$(id -u)" -eq 0 ] && command -v apt-get >/dev/null; then
+        say "installing $PDF_PACKAGE (Odoo renders the letters' PDFs with it)"
+        apt-get update -qq && DEBIAN_FRONTEND=noninteractive apt-get install -y -qq "$PDF_PACKAGE" >/dev/null \
+            || say "WARNING: could not install $PDF_PACKAGE: letters get no PDF until it is installed"
+    else
+        say "WARNING: wkhtmltopdf is not installed: letters get no PDF (and the PDF test is skipped). Install it (sudo apt-get install $PDF_PACKAGE, or the build from wkhtmltopdf.org)."
+    fi
+}
+
 check_postgres
+pdf_tool
 if odoo_found; then
     say "Odoo 19 found: $ODOO_PYTHON"
 else
