@@ -10,8 +10,9 @@ from ..engine import claim_charges
 from .collection_case import open_amount
 
 
+# one model in several files by concern (readme/DEVELOP.md), as Odoo splits account.move.line
 class CollectionCase(models.Model):
-    _inherit = "collection.case"
+    _inherit = "collection.case"  # pylint: disable=consider-merging-classes-inherited
 
     @api.model
     def _propose(self, agency, partner, currency, invoices, run=None):

@@ -12,8 +12,8 @@ FLAT_FEE_EUR = 40.0  # BGB §288(5)
 
 
 # one model in several files by concern (readme/DEVELOP.md), as Odoo splits account.move.line
-class DunningRun(models.Model):  # pylint: disable=consider-merging-classes-inherited
-    _inherit = "dunning.run"
+class DunningRun(models.Model):
+    _inherit = "dunning.run"  # pylint: disable=consider-merging-classes-inherited
 
     def _compute_charges(self, letter_plans, partners, rows):
         """{(partner id, currency id): LetterCharges} of the planned letters."""

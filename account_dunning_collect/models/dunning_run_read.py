@@ -26,8 +26,8 @@ from .dunning_run import (
 
 
 # one model in several files by concern (readme/DEVELOP.md), as Odoo splits account.move.line
-class DunningRun(models.Model):  # pylint: disable=consider-merging-classes-inherited
-    _inherit = "dunning.run"
+class DunningRun(models.Model):
+    _inherit = "dunning.run"  # pylint: disable=consider-merging-classes-inherited
 
     def _first_due_delay(self):
         policies = self.env["dunning.policy"].search([("company_id", "=", self.company_id.id)])

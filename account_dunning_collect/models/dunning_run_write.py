@@ -34,8 +34,8 @@ def interest_detail_text(result: InterestResult) -> str:
 
 
 # one model in several files by concern (readme/DEVELOP.md), as Odoo splits account.move.line
-class DunningRun(models.Model):  # pylint: disable=consider-merging-classes-inherited
-    _inherit = "dunning.run"
+class DunningRun(models.Model):
+    _inherit = "dunning.run"  # pylint: disable=consider-merging-classes-inherited
 
     def _letter_route(self, level, partner, contact):
         """Return (channel, state, reason) of a letter of ``level`` to ``partner``.
