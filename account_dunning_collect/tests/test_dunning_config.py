@@ -127,3 +127,15 @@ class TestDunningConfig(DunningCommon):
             .name,
             "Ratenzahlung",
         )
+        # every shipped e-mail in German: a reformatted template whose .po entry
+        # no longer matches falls back to English silently
+        templates = self.env["mail.template"].browse(
+            self.env["ir.model.data"]
+            .search([("module", "=", "account_dunning_collect"), ("model", "=", "mail.template")])
+            .mapped("res_id")
+        )
+        self.assertEqual(len(templates), 5)
+        for template in templates:
+            german = template.with_context(lang="de_DE")
+            self.assertIn("Sehr geehrte Damen und Herren,", german.body_html, template.name)
+            self.assertNotIn("Dear Sir or Madam", german.body_html, template.name)
