@@ -3,7 +3,17 @@
 Interest on an item accrues for each day after ``date_from`` (exclusive: the
 maturity date or the last day already charged) up to and including
 ``date_to`` (the letter date), on the amount open on that day, at the annual
-rate valid on that day, divided by 365. The sum is rounded once, at the end.
+rate valid on that day, divided by the days of the year the day-count
+convention gives. The sum is rounded once, at the end.
+
+BGB §288 says "per year" and names no convention, so both common ones are
+offered (``day_count``):
+
+* ``act_365`` (the default): every day is 1/365 of a year, also in leap
+  years -- what most interest calculators do;
+* ``act_act``: a day is 1/366 of a year in a leap year and 1/365 otherwise,
+  so a period crossing 1 January is split there -- what many law firms'
+  claim statements print.
 
 A statutory rate is the Bundesbank base rate (BGB §247) plus a margin (9
 points for business debtors, 5 for consumers). A base rate is valid from its
@@ -15,12 +25,16 @@ letter charges them once the rate exists.
 
 from __future__ import annotations
 
+from calendar import isleap
 from dataclasses import dataclass
 from datetime import date, timedelta
 from decimal import ROUND_HALF_UP, Decimal
 from itertools import pairwise
 
-DAYS_PER_YEAR = Decimal(365)
+DAYS_PER_YEAR = Decimal(365)  # act/365's divisor in every year
+ACT_365 = "act_365"
+ACT_ACT = "act_act"
+DAY_COUNTS = (ACT_365, ACT_ACT)
 BUSINESS_MARGIN = Decimal(9)
 CONSUMER_MARGIN = Decimal(5)
 ONE_DAY = timedelta(days=1)
@@ -37,12 +51,13 @@ class RatePeriod:
 
 @dataclass(frozen=True)
 class InterestPeriod:
-    """One stretch of days with one open amount and one rate."""
+    """One stretch of days with one open amount, one rate and one divisor."""
 
     date_from: date  # first day charged
     date_to: date  # last day charged
     principal: Decimal
     rate: Decimal  # percent per year
+    year_days: int = 365  # a day is 1/year_days of a year: 366 for a leap year under act/act
 
     @property
     def days(self) -> int:
@@ -51,7 +66,7 @@ class InterestPeriod:
     @property
     def amount(self) -> Decimal:
         """Unrounded interest of this stretch."""
-        return self.principal * self.rate / 100 * self.days / DAYS_PER_YEAR
+        return self.principal * self.rate / 100 * self.days / Decimal(self.year_days)
 
 
 @dataclass(frozen=True)
@@ -61,6 +76,7 @@ class InterestResult:
     charged_until: date | None  # last day covered by a rate (None: nothing charged)
     uncovered_from: date | None = None  # first day without a rate, if any
     uncovered_days: int = 0
+    day_count: str = ACT_365  # the convention the periods were divided by
 
 
 def half_year_end(day: date) -> date:
@@ -90,6 +106,13 @@ def fixed_schedule(rate: Decimal) -> tuple[RatePeriod, ...]:
     return (RatePeriod(date.min, date.max, Decimal(rate)),)
 
 
+def year_days(day: date, day_count: str = ACT_365) -> int:
+    """Days of the year ``day`` counts as 1/x of: 365, or 366 in a leap year under act/act."""
+    if day_count == ACT_ACT and isleap(day.year):
+        return 366
+    return 365
+
+
 def _rate_on(schedule, day):
     for period in schedule:
         if period.date_from <= day <= period.date_to:
@@ -113,16 +136,24 @@ def accrue(
     date_to: date,
     schedule: tuple[RatePeriod, ...],
     quantum: Decimal = Decimal("0.01"),
+    *,
+    day_count: str = ACT_365,
 ) -> InterestResult:
     """Interest for the days after ``date_from`` up to and including ``date_to``.
 
     ``balance_changes`` are ``(effective_date, open_amount)`` pairs sorted by
     date: from that day on, interest accrues on that open amount (a partial
     payment on day D reduces the base from D on). ``quantum`` is the
-    currency's rounding.
+    currency's rounding. ``day_count`` is ``ACT_365`` (days / 365) or
+    ``ACT_ACT`` (days / 365 or 366 by calendar year); a ``ValueError``
+    names any other value.
     """
+    if day_count not in DAY_COUNTS:
+        raise ValueError(
+            f"Unknown interest day count {day_count!r}: expected one of {', '.join(DAY_COUNTS)}"
+        )
     if date_to <= date_from:
-        return InterestResult((), Decimal(0), None)
+        return InterestResult((), Decimal(0), None, day_count=day_count)
     changes = sorted(balance_changes)
     boundaries = {date_from + ONE_DAY, date_to + ONE_DAY}
     boundaries |= {effective for effective, __ in changes if date_from < effective <= date_to}
@@ -133,6 +164,9 @@ def accrue(
         ):
             if edge and date_from < edge <= date_to:
                 boundaries.add(edge)
+    if day_count == ACT_ACT:
+        # a stretch divided by 366 must not run into a year divided by 365
+        boundaries |= {date(year, 1, 1) for year in range(date_from.year + 1, date_to.year + 1)}
     edges = sorted(boundaries)
     periods = []
     charged_until = None
@@ -149,10 +183,17 @@ def accrue(
             charged_until = end
         principal = _open_amount_on(changes, start)
         if principal > 0 and uncovered_from is None:
-            if periods and periods[-1].principal == principal and periods[-1].rate == rate.rate:
-                periods[-1] = InterestPeriod(periods[-1].date_from, end, principal, rate.rate)
+            divisor = year_days(start, day_count)
+            last = periods[-1] if periods else None
+            if (
+                last
+                and last.principal == principal
+                and last.rate == rate.rate
+                and last.year_days == divisor
+            ):
+                periods[-1] = InterestPeriod(last.date_from, end, principal, rate.rate, divisor)
             else:
-                periods.append(InterestPeriod(start, end, principal, rate.rate))
+                periods.append(InterestPeriod(start, end, principal, rate.rate, divisor))
     total = sum((period.amount for period in periods), Decimal(0))
     return InterestResult(
         periods=tuple(periods),
@@ -160,4 +201,5 @@ def accrue(
         charged_until=charged_until,
         uncovered_from=uncovered_from,
         uncovered_days=uncovered_days,
+        day_count=day_count,
     )
