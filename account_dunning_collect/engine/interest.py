@@ -187,6 +187,7 @@ def accrue(
             last = periods[-1] if periods else None
             if (
                 last
+                and last.date_to + ONE_DAY == start  # not across days with nothing open
                 and last.principal == principal
                 and last.rate == rate.rate
                 and last.year_days == divisor

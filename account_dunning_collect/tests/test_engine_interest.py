@@ -89,6 +89,25 @@ class TestInterest(TestCase):
             [(p.days, p.principal) for p in result.periods], [(16, Decimal("1000.00"))]
         )
 
+    def test_reversed_payment_resumes_interest_without_the_paid_days(self):
+        """Paid in full on 1 June, the payment reversed (returned direct debit) on 1 August.
+
+        Nothing was open in June and July: 16 days in May and 31 in August at
+        10 %, derived: 1000 * 10 % * 47 / 365 = 12.8767 -> 12.88. Merging the
+        two equal stretches across the gap charged 108 days (29.59).
+        """
+        changes = (
+            (date(2025, 5, 15), Decimal("1000.00")),
+            (date(2025, 6, 1), Decimal("0")),
+            (date(2025, 8, 1), Decimal("1000.00")),
+        )
+        result = accrue(changes, date(2025, 5, 15), date(2025, 8, 31), fixed_schedule(Decimal(10)))
+        self.assertEqual(
+            [(p.date_from, p.date_to, p.days) for p in result.periods],
+            [(date(2025, 5, 16), date(2025, 5, 31), 16), (date(2025, 8, 1), date(2025, 8, 31), 31)],
+        )
+        self.assertEqual(result.amount, Decimal("12.88"))
+
     def test_missing_base_rate_charges_nothing_for_the_gap(self):
         result = accrue(THOUSAND, date(2026, 5, 31), date(2026, 8, 15), BUSINESS)
         self.assertEqual([(p.days, p.rate) for p in result.periods], [(30, Decimal("10.27"))])
