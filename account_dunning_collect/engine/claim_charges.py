@@ -23,7 +23,8 @@ Rules:
   rounded here;
 * an invoice's fees are listed by date, its interest by first day of the
   period and then by invoice; entries of the same date keep the order of
-  the charge invoices, their letters and their lines.
+  the charge invoices, their letters and their lines;
+* interest keeps the day-count convention of the letter that charged it.
 """
 
 from __future__ import annotations
@@ -33,6 +34,8 @@ from collections.abc import Iterable
 from dataclasses import dataclass
 from datetime import date
 from decimal import ROUND_HALF_UP, Decimal
+
+from .interest import ACT_365
 
 # A charge invoice whose open amount differs from its total by less than half
 # a cent is open in full.
@@ -77,6 +80,7 @@ class ChargeLetter:
     level: str  # the name of the letter's level
     fee: Decimal = Decimal(0)
     lines: tuple[LetterLineCharges, ...] = ()
+    day_count: str = ACT_365  # how the letter divided interest days (engine.interest)
 
 
 @dataclass(frozen=True)
@@ -119,6 +123,7 @@ class ClaimInterest:
     date_to: date | None
     days: int
     amount: Decimal
+    day_count: str = ACT_365  # ACT_365 or ACT_ACT, as the letter charged it
 
 
 @dataclass(frozen=True)
@@ -188,6 +193,7 @@ def attribute_charges(
                             date_to=line.interest_date_to,
                             days=line.interest_days,
                             amount=line.interest,
+                            day_count=letter.day_count,
                         )
                     )
     return tuple(

@@ -337,3 +337,27 @@ class TestAttributeCharges(TestCase):
                 (date(2026, 4, 6), "INV/1", Decimal("2.00")),
             ],
         )
+
+    def test_interest_keeps_the_day_count_of_its_letter(self):
+        act_act = ChargeLetter(
+            "DUN/30",
+            date(2024, 6, 30),
+            "2nd dunning",
+            Decimal(0),
+            (line(1, "INV/1", interest="1535.37", interest_date_from=date(2024, 1, 1)),),
+            day_count="act_act",
+        )
+        act_365 = ChargeLetter(
+            "DUN/40",
+            date(2024, 7, 14),
+            "Handover",
+            Decimal(0),
+            (line(1, "INV/1", interest="117.43", interest_date_from=date(2024, 7, 1)),),
+        )
+        [charges] = attribute_charges(
+            [INV1], [charge_invoice("CHG/30", [act_act]), charge_invoice("CHG/40", [act_365])]
+        )
+        self.assertEqual(
+            [(item.date_from, item.day_count) for item in charges.interest],
+            [(date(2024, 1, 1), "act_act"), (date(2024, 7, 1), "act_365")],
+        )
