@@ -4,8 +4,15 @@ Plain Python, no Odoo import: the case model gathers a ``Claim`` and calls
 these builders. A German agency's first letter must state the creditor, the
 basis of the claim, the interest calculation and the costs (RDG §13a); the
 claim therefore carries per invoice its number, dates, description,
-principal, fees with dates, interest with rate and period, and the dunning
-history, and the debtor's full address and contact data.
+principal, fees with dates, interest with rate, period and day-count
+convention, and the dunning history, and the debtor's full address and
+contact data.
+
+Since version 1.1 each invoice also states its first day of default (BGB
+§286) with its legal basis, as the letters stated it, and the date of its
+first real reminder (``invoice_default``); each fee says what it is, and the
+§288(5) flat fee says that it is credited against the collection costs
+(§288(5) sentence 3) so that the agency does not claim both.
 
 The JSON and XML formats follow ``data/schema/collection_claim.schema.json``
 and ``data/schema/collection_claim.xsd``; the CSV has one row per invoice with
@@ -26,7 +33,15 @@ from pathlib import Path
 
 from lxml import etree
 
-SCHEMA_VERSION = "1.0"
+from .claim_charges import FEE_DUNNING, FEE_FLAT, FEE_OPEN_REST
+from .default import REASON_CALENDAR, REASON_REMINDER, REASON_THIRTY_DAYS
+from .interest import ACT_365, DAY_COUNTS
+
+# 1.1 adds to 1.0 (nothing removed or renamed, hence the namespace stays ``...:1``): per
+# invoice the first day of default with its reason and legal basis and the first real
+# reminder; per fee its kind and whether it is credited against collection costs; per
+# interest period its day count. The CSV's new columns come after those of 1.0.
+SCHEMA_VERSION = "1.1"
 SCHEMA_DIR = Path(__file__).resolve().parent.parent / "data" / "schema"
 MESSAGE_TYPES = ("handover", "update", "recall")
 SIGNATURE_HEADER = "X-Dunning-Signature"
@@ -59,14 +74,31 @@ CSV_COLUMNS = (
     "interest_detail",
     "total",
     "dunning_history",
+    "default_date",
+    "default_reason",
+    "default_legal_basis",
+    "first_reminder_date",
+    "fees_credited",
 )
 # The columns the CSV writes as numbers: left as they are (-12.50 stays a number).
-CSV_AMOUNT_COLUMNS = frozenset({"principal", "fees", "interest", "total"})
+CSV_AMOUNT_COLUMNS = frozenset({"principal", "fees", "interest", "total", "fees_credited"})
 # A spreadsheet runs a cell that starts with one of these as a formula (OWASP, CSV injection).
 CSV_FORMULA_STARTS = ("=", "+", "-", "@", "\t", "\r")
 # What XML 1.0 does not allow (its Char production): the C0 controls but tab, line feed and
 # carriage return, the surrogates, U+FFFE and U+FFFF. lxml refuses them with a bare ValueError.
 XML_INVALID_CHARACTERS = re.compile("[\x00-\x08\x0b\x0c\x0e-\x1f\ud800-\udfff\ufffe\uffff]")
+
+# why default began (the letter line's ``default_reason``) -> the provision, as the agency cites it
+DEFAULT_LEGAL_BASES = {
+    REASON_CALENDAR: "BGB 286(2) no. 1",
+    REASON_REMINDER: "BGB 286(1)",
+    REASON_THIRTY_DAYS: "BGB 286(3)",
+}
+FEE_KINDS = (FEE_DUNNING, FEE_FLAT, FEE_OPEN_REST)
+# BGB §288(5) sentence 3: the flat fee is credited against damages owed for the costs of
+# legal pursuit -- the agency's costs claimed from the debtor are reduced by it.
+CREDITED_AGAINST_COLLECTION_COSTS = frozenset({FEE_FLAT})
+CREDITED_NOTE = "credited against collection costs, BGB 288(5) sentence 3"
 
 
 @dataclass(frozen=True)
@@ -88,16 +120,36 @@ class Party:
 
 @dataclass(frozen=True)
 class Fee:
-    """A cost charged to the debtor, e.g. a dunning fee, with the date it was charged."""
+    """A cost charged to the debtor, e.g. a dunning fee, with the date it was charged.
+
+    ``kind`` is one of ``FEE_KINDS`` (dunning fee, §288(5) flat fee, open rest of a
+    partly paid charge invoice), None when not known (a case built before 1.1).
+    """
 
     date: date
     description: str
     amount: Decimal
+    kind: str | None = None
+
+    def __post_init__(self):
+        if self.kind is not None and self.kind not in FEE_KINDS:
+            raise ValueError(f"unknown fee kind {self.kind!r}, expected one of {FEE_KINDS}")
+
+    @property
+    def credited_against_collection_costs(self) -> bool | None:
+        """The flat fee is (BGB §288(5) sentence 3); None when the kind is not known."""
+        if self.kind is None:
+            return None
+        return self.kind in CREDITED_AGAINST_COLLECTION_COSTS
 
 
 @dataclass(frozen=True)
 class Interest:
-    """Default interest on a principal for a period at an annual rate (text, e.g. '10.27 %')."""
+    """Default interest on a principal for a period at an annual rate (text, e.g. '10.27 %').
+
+    ``day_count``: how the days were divided, ``act_365`` (by 365) or ``act_act`` (by 365
+    or 366 by calendar year), as the letter charged it.
+    """
 
     principal: Decimal
     rate: str
@@ -105,6 +157,11 @@ class Interest:
     date_to: date
     days: int
     amount: Decimal
+    day_count: str = ACT_365
+
+    def __post_init__(self):
+        if self.day_count not in DAY_COUNTS:
+            raise ValueError(f"unknown day count {self.day_count!r}, expected one of {DAY_COUNTS}")
 
 
 @dataclass(frozen=True)
@@ -119,6 +176,66 @@ class DunningEvent:
 
 
 @dataclass(frozen=True)
+class ReminderLine:
+    """A line of a sent (not withdrawn) letter about one of the invoice's items."""
+
+    date: date  # the letter's date
+    delivered: date | None = None  # the day the letter reached the debtor; None: it did not
+    overdue: bool = True  # the letter listed the item as overdue
+    default_date: date | None = None  # the item's first day of default as the line states it
+    default_reason: str | None = None  # why default began that day (DEFAULT_LEGAL_BASES)
+
+
+@dataclass(frozen=True)
+class InvoiceDefault:
+    """An invoice's first day of default and its first real reminder (``invoice_default``)."""
+
+    default_date: date | None = None
+    default_reason: str | None = None
+    first_reminder_date: date | None = None
+
+    def __post_init__(self):
+        if self.default_reason is not None and self.default_reason not in DEFAULT_LEGAL_BASES:
+            raise ValueError(f"unknown default reason {self.default_reason!r}")
+        if (self.default_date is None) != (self.default_reason is None):
+            raise ValueError("a first day of default goes with its reason")
+
+    @property
+    def legal_basis(self) -> str | None:
+        """The provision default rests on, e.g. 'BGB 286(3)'."""
+        return DEFAULT_LEGAL_BASES.get(self.default_reason)
+
+
+def invoice_default(lines) -> InvoiceDefault:
+    """The first day of default of an invoice and its first real reminder, from ``lines``.
+
+    ``lines`` are ``ReminderLine`` values of the sent, not withdrawn letters that listed
+    the invoice's items. The first day of default is the earliest a line stated, with that
+    line's reason (on a tie, the earlier letter's); None when no letter stated one.
+
+    The first real reminder (Mahnung) is the first delivered letter listing the invoice
+    as overdue that either put the debtor in default -- default by reminder (§286(1))
+    and delivered before default began: the first such delivery -- or is dated on or
+    after the first day of default. A payment reminder (Zahlungserinnerung) sent before
+    default that did not cause it is none; without a stated default, no letter is known
+    to be one. Its date is the letter's date.
+    """
+    stated = [line for line in lines if line.default_date is not None]
+    if not stated:
+        return InvoiceDefault()
+    first = min(stated, key=lambda line: (line.default_date, line.date))
+    default_date, reason = first.default_date, first.default_reason
+    reminders = sorted(
+        (line for line in lines if line.overdue and line.delivered is not None),
+        key=lambda line: (line.delivered, line.date),
+    )
+    real = [line.date for line in reminders if line.date >= default_date]
+    if reason == REASON_REMINDER and reminders and reminders[0].delivered < default_date:
+        real.append(reminders[0].date)  # the reminder that put the debtor in default
+    return InvoiceDefault(default_date, reason, min(real, default=None))
+
+
+@dataclass(frozen=True)
 class ClaimItem:
     """One invoice of the claim."""
 
@@ -130,6 +247,7 @@ class ClaimItem:
     fees: tuple[Fee, ...] = ()
     interest: tuple[Interest, ...] = ()
     history: tuple[DunningEvent, ...] = ()
+    default: InvoiceDefault = field(default_factory=InvoiceDefault)
 
     @property
     def amount_fees(self) -> Decimal:
@@ -230,6 +348,10 @@ def claim_to_dict(claim: Claim) -> dict:
                 "invoice_number": item.number,
                 "invoice_date": _day(item.invoice_date),
                 "due_date": _day(item.due_date),
+                "default_date": _day(item.default.default_date),
+                "default_reason": item.default.default_reason,
+                "default_legal_basis": item.default.legal_basis,
+                "first_reminder_date": _day(item.default.first_reminder_date),
                 "description": item.description,
                 "principal": _money(item.principal),
                 "fees": [
@@ -237,6 +359,10 @@ def claim_to_dict(claim: Claim) -> dict:
                         "date": _day(fee.date),
                         "description": fee.description,
                         "amount": _money(fee.amount),
+                        "kind": fee.kind,
+                        "credited_against_collection_costs": (
+                            fee.credited_against_collection_costs
+                        ),
                     }
                     for fee in item.fees
                 ],
@@ -247,6 +373,7 @@ def claim_to_dict(claim: Claim) -> dict:
                         "date_from": _day(interest.date_from),
                         "date_to": _day(interest.date_to),
                         "days": interest.days,
+                        "day_count": interest.day_count,
                         "amount": _money(interest.amount),
                     }
                     for interest in item.interest
@@ -342,6 +469,12 @@ def to_xml(claim: Claim) -> bytes:
             etree.SubElement(node, "invoiceDate").text = item["invoice_date"]
         if item["due_date"]:
             etree.SubElement(node, "dueDate").text = item["due_date"]
+        if item["default_date"]:
+            etree.SubElement(node, "defaultDate").text = item["default_date"]
+            etree.SubElement(node, "defaultReason").text = item["default_reason"]
+            etree.SubElement(node, "defaultLegalBasis").text = item["default_legal_basis"]
+        if item["first_reminder_date"]:
+            etree.SubElement(node, "firstReminderDate").text = item["first_reminder_date"]
         etree.SubElement(node, "description").text = item["description"]
         etree.SubElement(node, "principal").text = item["principal"]
         fees = etree.SubElement(node, "fees")
@@ -349,6 +482,11 @@ def to_xml(claim: Claim) -> bytes:
             fee_node = etree.SubElement(fees, "fee")
             for key in ("date", "description", "amount"):
                 etree.SubElement(fee_node, key).text = fee[key]
+            if fee["kind"]:
+                etree.SubElement(fee_node, "kind").text = fee["kind"]
+                etree.SubElement(fee_node, "creditedAgainstCollectionCosts").text = (
+                    "true" if fee["credited_against_collection_costs"] else "false"
+                )
         interest_node = etree.SubElement(node, "interest")
         for interest in item["interest"]:
             period = etree.SubElement(interest_node, "period")
@@ -357,6 +495,7 @@ def to_xml(claim: Claim) -> bytes:
             etree.SubElement(period, "dateFrom").text = interest["date_from"]
             etree.SubElement(period, "dateTo").text = interest["date_to"]
             etree.SubElement(period, "days").text = str(interest["days"])
+            etree.SubElement(period, "dayCount").text = interest["day_count"]
             etree.SubElement(period, "amount").text = interest["amount"]
         etree.SubElement(node, "total").text = item["total"]
         history = etree.SubElement(node, "dunningHistory")
@@ -414,12 +553,14 @@ def to_csv(claim: Claim) -> bytes:
             "principal": item["principal"],
             "fees": _money(sum((Decimal(fee["amount"]) for fee in item["fees"]), Decimal(0))),
             "fees_detail": "; ".join(
-                f"{fee['date']} {fee['description']} {fee['amount']}" for fee in item["fees"]
+                f"{fee['date']} {fee['description']} {fee['amount']}"
+                + (f" ({CREDITED_NOTE})" if fee["credited_against_collection_costs"] else "")
+                for fee in item["fees"]
             ),
             "interest": _money(sum((Decimal(i["amount"]) for i in item["interest"]), Decimal(0))),
             "interest_detail": "; ".join(
                 f"{i['date_from']}..{i['date_to']} {i['days']} days {i['rate']} "
-                f"on {i['principal']}: {i['amount']}"
+                f"{i['day_count']} on {i['principal']}: {i['amount']}"
                 for i in item["interest"]
             ),
             "total": item["total"],
@@ -427,6 +568,20 @@ def to_csv(claim: Claim) -> bytes:
                 f"{e['date']} {e['level']} ({e['channel']}, {e['letter']}"
                 + (f", delivered {e['delivered']})" if e["delivered"] else ")")
                 for e in item["dunning_history"]
+            ),
+            "default_date": item["default_date"] or "",
+            "default_reason": item["default_reason"] or "",
+            "default_legal_basis": item["default_legal_basis"] or "",
+            "first_reminder_date": item["first_reminder_date"] or "",
+            "fees_credited": _money(
+                sum(
+                    (
+                        Decimal(fee["amount"])
+                        for fee in item["fees"]
+                        if fee["credited_against_collection_costs"]
+                    ),
+                    Decimal(0),
+                )
             ),
         }
         rows.append(
