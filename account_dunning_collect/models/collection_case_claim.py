@@ -6,8 +6,12 @@ from decimal import Decimal
 from odoo import api, fields, models
 from odoo.tools import float_is_zero
 
-from ..engine import claim_charges
+from ..engine import claim_charges, claim_format
+from ..engine.interest import ACT_365
 from .collection_case import open_amount
+
+# what a case line takes from the letters and brings up to date at the handover
+LETTER_FIELDS = ("history_data", "default_date", "default_reason", "first_reminder_date")
 
 
 # one model in several files by concern (readme/DEVELOP.md), as Odoo splits account.move.line
@@ -77,14 +81,18 @@ class CollectionCase(models.Model):
         return self.move_ids.filtered("is_dunning_charge")
 
     def _line_values(self, invoices, charge_moves):
-        """Values of one case line per invoice: principal, fees, interest and history.
+        """Values of one case line per invoice: principal, fees, interest, history and
+        the first day of default with the first real reminder.
 
         Which invoice carries each charge of ``charge_moves`` is the engine's
         rule (``engine.claim_charges``); this gathers its inputs and words the
-        fees it returns.
+        fees it returns. The first day of default and the first reminder are
+        the engine's too (``engine.claim_format.invoice_default``), from the
+        sent letters that listed the invoice.
         """
         self.ensure_one()
         history = defaultdict(list)
+        reminder_lines = defaultdict(list)
         letter_lines = self.env["dunning.letter.line"].search(
             [
                 ("move_id", "in", invoices.ids),
@@ -93,6 +101,17 @@ class CollectionCase(models.Model):
             ],
             order="id",
         )
+        for line in letter_lines:
+            letter = line.letter_id
+            reminder_lines[line.move_id.id].append(
+                claim_format.ReminderLine(
+                    date=letter.date,
+                    delivered=letter.delivered_date or None,
+                    overdue=line.kind == "overdue",
+                    default_date=line.default_date or None,
+                    default_reason=line.default_reason or None,
+                )
+            )
         for line in letter_lines.filtered("level_id"):
             letter = line.letter_id
             history[line.move_id.id].append(
@@ -130,6 +149,7 @@ class CollectionCase(models.Model):
         values = []
         for charges in attributed:
             invoice = invoice_by_id[charges.invoice_id]
+            default = claim_format.invoice_default(reminder_lines[invoice.id])
             values.append(
                 {
                     "move_id": invoice.id,
@@ -140,6 +160,7 @@ class CollectionCase(models.Model):
                             "date": fields.Date.to_string(fee.date),
                             "description": self._fee_description(fee),
                             "amount": float(fee.amount),
+                            "kind": fee.kind,
                         }
                         for fee in charges.fees
                     ],
@@ -152,10 +173,14 @@ class CollectionCase(models.Model):
                             "days": item.days,
                             "amount": float(item.amount),
                             "invoice": item.invoice,
+                            "day_count": item.day_count,
                         }
                         for item in charges.interest
                     ],
                     "history_data": history.get(invoice.id, []),
+                    "default_date": default.default_date or False,
+                    "default_reason": default.default_reason or False,
+                    "first_reminder_date": default.first_reminder_date or False,
                 }
             )
         return values
@@ -168,6 +193,8 @@ class CollectionCase(models.Model):
             date=letter.date,
             level=letter.level_id.name,
             fee=Decimal(str(letter.amount_fee)),
+            # a letter written before the day count was recorded divided by 365
+            day_count=letter.interest_day_count or ACT_365,
             lines=tuple(
                 claim_charges.LetterLineCharges(
                     move_id=line.move_id.id or None,
@@ -215,13 +242,18 @@ class CollectionCase(models.Model):
                     {"move_ids": [fields.Command.unlink(move.id) for move in paid.move_id]}
                 )
                 paid.unlink()
-            # letters delivered since the proposal: the history says so now
+            # letters delivered since the proposal: the history, the first day of default
+            # and the first reminder say so now
             lines = case.line_ids - paid
             if lines:
-                history = {
-                    values["move_id"]: values["history_data"]
+                current = {
+                    values["move_id"]: values
                     for values in case._line_values(lines.move_id, case._charge_moves())
                 }
                 for line in lines:
-                    if line.history_data != history.get(line.move_id.id, []):
-                        line._write_workflow({"history_data": history.get(line.move_id.id, [])})
+                    values = current[line.move_id.id]
+                    changes = {
+                        name: values[name] for name in LETTER_FIELDS if line[name] != values[name]
+                    }
+                    if changes:
+                        line._write_workflow(changes)

@@ -6,6 +6,7 @@ from odoo import api, fields, models
 from odoo.exceptions import UserError
 
 from ..engine import claim_format
+from ..engine.interest import ACT_365
 
 
 # one model in several files by concern (readme/DEVELOP.md), as Odoo splits account.move.line
@@ -52,6 +53,8 @@ class CollectionCase(models.Model):
                             date=fields.Date.to_date(fee["date"]),
                             description=fee["description"],
                             amount=money(fee["amount"]),
+                            # None: a case built before fees said what they are
+                            kind=fee.get("kind"),
                         )
                         for fee in line.fees_data or []
                     ),
@@ -63,6 +66,8 @@ class CollectionCase(models.Model):
                             date_to=fields.Date.to_date(item["date_to"]),
                             days=item["days"],
                             amount=money(item["amount"]),
+                            # interest charged before the day count was recorded: by 365
+                            day_count=item.get("day_count") or ACT_365,
                         )
                         for item in line.interest_data or []
                     ),
@@ -75,6 +80,11 @@ class CollectionCase(models.Model):
                             delivered=fields.Date.to_date(event.get("delivered")),
                         )
                         for event in line.history_data or []
+                    ),
+                    default=claim_format.InvoiceDefault(
+                        default_date=line.default_date or None,
+                        default_reason=line.default_reason or None,
+                        first_reminder_date=line.first_reminder_date or None,
                     ),
                 )
             )

@@ -1,15 +1,21 @@
 from odoo import api, fields, models
 from odoo.exceptions import UserError
 
+from ..engine import claim_charges
 from .collection_case import CASE_STATES, field_labels, open_amount
+from .dunning_letter_line import DEFAULT_REASONS
 
-# The amounts of a case's invoice, taken from the invoice and its letters, never typed in.
+# The amounts and dates of a case's invoice, taken from the invoice and its letters, never
+# typed in.
 LINE_AMOUNT_FIELDS = frozenset(
     {
         "principal",
         "fees_data",
         "interest_data",
         "history_data",
+        "default_date",
+        "default_reason",
+        "first_reminder_date",
         "open_at_handover",
         "amount_fees",
         "amount_interest",
@@ -36,6 +42,21 @@ class CollectionCaseLine(models.Model):
     fees_data = fields.Json(readonly=True)
     interest_data = fields.Json(readonly=True)
     history_data = fields.Json(readonly=True)
+    default_date = fields.Date(
+        "In Default Since",
+        readonly=True,
+        help="The invoice's first day of default (BGB §286) as its dunning letters stated it.",
+    )
+    default_reason = fields.Selection(
+        DEFAULT_REASONS, "Default Basis", readonly=True, help="Why default began that day."
+    )
+    first_reminder_date = fields.Date(
+        "First Reminder",
+        readonly=True,
+        help="Date of the first delivered letter that put the debtor in default or was dated "
+        "on or after the first day of default; a payment reminder sent before default that "
+        "did not cause it does not count.",
+    )
     amount_fees = fields.Monetary("Fees", compute="_compute_claim", store=True)
     amount_interest = fields.Monetary("Interest", compute="_compute_claim", store=True)
     amount_total = fields.Monetary("Claim", compute="_compute_claim", store=True)
@@ -65,6 +86,11 @@ class CollectionCaseLine(models.Model):
             format_amount = line.currency_id.format if line.currency_id else str
             line.fees_detail = "\n".join(
                 f"{fee['date']}  {fee['description']}: {format_amount(fee['amount'])}"
+                + (
+                    self.env._(" (credited against collection costs, BGB §288(5) sentence 3)")
+                    if fee.get("kind") == claim_charges.FEE_FLAT
+                    else ""
+                )
                 for fee in fees
             )
             line.interest_detail = "\n".join(

@@ -87,6 +87,7 @@ class TestCollectionProposal(CollectionCommon):
                     "date": "2026-04-19",
                     "description": f"Dunning fee (2nd dunning, {self._letters()[2].name})",
                     "amount": 2.5,
+                    "kind": "dunning_fee",
                 }
             ],
         )
