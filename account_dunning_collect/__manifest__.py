@@ -2,7 +2,7 @@
     "name": "Dunning and Collection",
     "summary": "Daily multi-level dunning run with letters, stops, fees, "
     "default interest and handover to collection agencies",
-    "version": "19.0.1.5.0",
+    "version": "19.0.1.6.0",
     "category": "Accounting/Accounting",
     "author": "account_dunning_collect authors",
     "website": "https://github.com/account-dunning-collect/account_dunning_collect",
@@ -29,6 +29,7 @@
         "views/collection_case_views.xml",
         "views/res_partner_views.xml",
         "views/account_move_views.xml",
+        "views/account_payment_term_views.xml",
         "views/res_config_settings_views.xml",
         "wizards/dunning_letter_waive_views.xml",
         "wizards/collection_remittance_views.xml",

@@ -7,13 +7,15 @@ Rules:
   and only when an invoice (not a charge invoice) escalates in it: an item
   merely repeated at its level, or a letter escalating only earlier charges,
   costs nothing more;
+* each overdue invoice item's first day of default comes from ``default``
+  (BGB §286); once a sent letter stated it, later letters keep that date;
 * the flat fee is charged once per invoice, for a business debtor when the
-  policy asks for it, from the item's first letter *above* the policy's first
-  level on (the reminder that causes default does not carry it);
+  policy asks for it, with the first letter dated on or after the invoice's
+  first day of default -- never on an item not in default;
 * interest accrues on every overdue invoice item of the letter (never on
-  charge invoices) from the day after the last day already charged (else the
-  maturity date) up to the letter's date, on the amount open on each day
-  (payments reduce it from their date).
+  charge invoices) from its first day of default (inclusive), or the day
+  after the last day already charged when that is later, up to the letter's
+  date, on the amount open on each day (payments reduce it from their date).
 
 The caller resolves amounts into the letter's currency and reads the history
 (last interest day charged, invoices already charged the flat fee, payments).
@@ -22,12 +24,13 @@ The caller resolves amounts into the letter's currency and reads the history
 from __future__ import annotations
 
 from collections.abc import Mapping
-from dataclasses import dataclass, field
-from datetime import date
+from dataclasses import dataclass, field, replace
+from datetime import date, timedelta
 from decimal import Decimal
 
+from .default import DefaultStart, DefaultTerms, default_start
 from .escalation import ItemKind, LetterPlan
-from .interest import InterestResult, accrue
+from .interest import ACT_365, InterestResult, accrue
 
 
 @dataclass
@@ -38,6 +41,7 @@ class LetterCharges:
     fee: Decimal = Decimal(0)
     flat_fees: dict = field(default_factory=dict)  # item id -> flat fee
     interest: dict = field(default_factory=dict)  # item id -> InterestResult
+    defaults: dict = field(default_factory=dict)  # item id -> DefaultStart, items in default
     # the first day without a base rate and how many days were left uncharged
     uncovered_from: date | None = None
     uncovered_days: int = 0
@@ -62,9 +66,11 @@ class ChargeTerms:
 
     fee: Decimal = Decimal(0)  # the fee of the letter's fee level
     flat_fee: Decimal = Decimal(0)  # 0: no flat fee (consumer, or the policy charges none)
-    first_level_id: int | None = None  # the policy's first level (no flat fee with it)
     schedule: tuple | None = None  # interest rate periods; None: no interest
     quantum: Decimal = Decimal("0.01")  # the currency's rounding
+    default_terms: DefaultTerms = field(default_factory=DefaultTerms)
+    calendar_due_items: frozenset = frozenset()  # items with a due date agreed by calendar
+    day_count: str = ACT_365
 
 
 @dataclass(frozen=True)
@@ -74,6 +80,10 @@ class ChargeHistory:
     charged_until: Mapping = field(default_factory=dict)  # item id -> last day charged
     flat_fee_moves: frozenset = frozenset()  # invoices already charged the flat fee
     payments: Mapping = field(default_factory=dict)  # item id -> [(date, amount)]
+    # item id -> the day its first reminder was delivered
+    reminder_delivered: Mapping = field(default_factory=dict)
+    # item id -> DefaultStart, as a sent letter stated it
+    known_defaults: Mapping = field(default_factory=dict)
 
 
 def open_amount_changes(
@@ -117,26 +127,29 @@ def letter_charges(
         item = line.item
         if line.kind != ItemKind.OVERDUE or item.id in charge_items:
             continue
-        if (
-            terms.flat_fee
-            and line.holds_level_id
-            and line.holds_level_id != terms.first_level_id
-            and item.move_id not in flat_fee_moves
-        ):
+        start = item_default_start(item, terms, history)
+        if start is None or start.date > letter_date:
+            continue  # not in default (yet): neither flat fee nor interest
+        charge.defaults[item.id] = start
+        if terms.flat_fee and item.move_id not in flat_fee_moves:
             charge.flat_fees[item.id] = terms.flat_fee
             flat_fee_moves.add(item.move_id)  # one flat fee per invoice, not per installment
         if terms.schedule is None:
             continue
+        # accrue() charges the days after its start: default's first day included
+        day_before_default = start.date - timedelta(days=1)
+        charged_until = history.charged_until.get(item.id)
         result: InterestResult = accrue(
             open_amount_changes(
                 item.amount_residual_currency,
                 item.date_maturity,
                 history.payments.get(item.id, ()),
             ),
-            history.charged_until.get(item.id, item.date_maturity),
+            max(charged_until, day_before_default) if charged_until else day_before_default,
             letter_date,
             terms.schedule,
             terms.quantum,
+            day_count=terms.day_count,
         )
         if result.uncovered_days:
             charge.uncovered_from = result.uncovered_from
@@ -144,3 +157,14 @@ def letter_charges(
         if result.periods:
             charge.interest[item.id] = result
     return charge
+
+
+def item_default_start(item, terms: ChargeTerms, history: ChargeHistory) -> DefaultStart | None:
+    """The item's first day of default: as a sent letter stated it, else as of now."""
+    known = history.known_defaults.get(item.id)
+    if known is not None:
+        return known
+    default_terms = terms.default_terms
+    if item.id in terms.calendar_due_items and not default_terms.calendar_due:
+        default_terms = replace(default_terms, calendar_due=True)
+    return default_start(item.date_maturity, history.reminder_delivered.get(item.id), default_terms)

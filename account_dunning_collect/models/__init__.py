@@ -10,6 +10,7 @@ from . import dunning_stop_mixin
 from . import res_partner
 from . import account_move
 from . import account_move_line
+from . import account_payment_term
 from . import dunning_letter
 from . import dunning_letter_line
 from . import dunning_run

@@ -90,6 +90,12 @@ class DunningLetter(models.Model):
     interest_warning = fields.Char(
         readonly=True, help="Why interest could not be charged for every day."
     )
+    interest_day_count = fields.Selection(
+        [("act_365", "act/365"), ("act_act", "act/act")],
+        string="Interest Day Count",
+        readonly=True,
+        help="How this letter divided interest days: by 365, or by 365/366 per calendar year.",
+    )
     fee_move_id = fields.Many2one(
         "account.move",
         string="Charge Invoice",

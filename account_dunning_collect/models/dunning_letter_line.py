@@ -10,6 +10,13 @@ LINE_KINDS = [
 ]
 
 
+DEFAULT_REASONS = [
+    ("calendar", "§ 286(2) no. 1 BGB"),
+    ("reminder", "§ 286(1) BGB"),
+    ("thirty_days", "§ 286(3) BGB"),
+]
+
+
 class DunningLetterLine(models.Model):
     _name = "dunning.letter.line"
     _description = "Dunning Letter Line"
@@ -47,6 +54,16 @@ class DunningLetterLine(models.Model):
     interest_detail = fields.Text(help="Each period: days, open amount and rate.")
     amount_interest = fields.Monetary(string="Interest")
     amount_flat_fee = fields.Monetary(string="Flat Fee", help="BGB §288(5), once per invoice.")
+    default_date = fields.Date(
+        string="In Default Since",
+        help="The item's first day of default (BGB §286), as this letter states it: kept for "
+        "the item by later letters even if the policy changes.",
+    )
+    default_reason = fields.Selection(
+        DEFAULT_REASONS,
+        help="Why default began that day: the due date agreed by the calendar (§286(2) no. 1), "
+        "the first reminder (§286(1)) or 30 days after the due date (§286(3)).",
+    )
     level_id = fields.Many2one(
         "dunning.level",
         string="New Level",

@@ -53,7 +53,40 @@ class DunningPolicy(models.Model):
     flat_fee_b2b = fields.Boolean(
         "Flat Fee for Businesses (BGB §288(5))",
         help="Charge business debtors a flat 40 EUR once per invoice, with the first letter "
-        "after the one that put them in default.",
+        "dated on or after the invoice's first day of default.",
+    )
+    default_basis = fields.Selection(
+        [
+            ("statutory", "Reminder or 30 days after the due date (§286(1), (3))"),
+            ("reminder", "First reminder (§286(1))"),
+            ("due_date", "Due date agreed by the calendar (§286(2) no. 1)"),
+        ],
+        string="Default Begins",
+        required=True,
+        default="statutory",
+        help="When an overdue invoice falls into default (BGB §286): interest accrues and the "
+        "flat fee is owed from then on. Statutory: the earlier of the first reminder's "
+        "receipt and 30 days after the due date (for consumers only when the invoices point "
+        "it out, see Settings). First reminder: the day after it counts as received. Due "
+        "date: the day after the due date, when the contract fixed the payment date by the "
+        "calendar (payment terms can say so for their invoices).",
+    )
+    receipt_days = fields.Integer(
+        "Days Until Receipt",
+        default=3,
+        help="A letter counts as received this many days after it was delivered (e-mailed, "
+        "printed, called); default by reminder begins the day after.",
+    )
+    interest_day_count = fields.Selection(
+        [
+            ("act_365", "Actual/365 (days / 365)"),
+            ("act_act", "Actual/Actual (days / 365 or 366 by calendar year)"),
+        ],
+        string="Interest Day Count",
+        required=True,
+        default="act_365",
+        help="How interest days are divided: by 365 in every year (what most calculators "
+        "do), or by 366 in leap years (what German law firms' claim statements print).",
     )
     allocate_payments = fields.Boolean(
         "Allocate Payments (BGB §367)",
@@ -141,6 +174,18 @@ class DunningPolicy(models.Model):
                 raise ValidationError(
                     self.env._(
                         "Dunning policy '%s' charges a fixed interest rate: enter a rate above 0.",
+                        policy.name,
+                    )
+                )
+
+    @api.constrains("receipt_days")
+    def _check_receipt_days(self):
+        for policy in self:
+            if policy.receipt_days < 0 or policy.receipt_days > 30:
+                raise ValidationError(
+                    self.env._(
+                        "Dunning policy '%s': the days until a letter counts as received must "
+                        "be between 0 and 30.",
                         policy.name,
                     )
                 )

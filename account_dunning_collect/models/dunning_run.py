@@ -42,6 +42,7 @@ ITEM_COLUMNS = (
     ("move_stop_reason", "move.dunning_stop_reason_id"),
     ("move_stop_until", "move.dunning_stop_until"),
     ("in_collection", "cases.in_collection"),
+    ("calendar_due", "term.dunning_calendar_due"),
     ("was_recalled", "cases.was_recalled"),
 )
 ITEM_FIELDS = tuple(name for name, __ in ITEM_COLUMNS)

@@ -6,6 +6,7 @@ from decimal import Decimal
 from odoo import models
 
 from ..engine.charges import ChargeHistory, ChargeTerms, fee_due, letter_charges
+from ..engine.default import DefaultTerms
 from ..engine.interest import BUSINESS_MARGIN, CONSUMER_MARGIN, fixed_schedule, statutory_schedule
 
 FLAT_FEE_EUR = 40.0  # BGB §288(5)
@@ -26,9 +27,6 @@ class DunningRun(models.Model):
         levels = self.env["dunning.level"].browse(
             {plan.fee_level_id or plan.level_id for plan in letter_plans}
         )
-        first_level = {
-            policy.id: policy.level_ids.sorted("delay_days")[:1].id for policy in policies
-        }
         history, base_rates = ChargeHistory(), []
         if any(policy.interest_mode != "none" or policy.flat_fee_b2b for policy in policies):
             overdue = [
@@ -37,8 +35,10 @@ class DunningRun(models.Model):
                 for line in plan.lines
                 if line.kind.value == "overdue" and line.item.id not in charge_items
             ]
-            history = ChargeHistory(*self._charge_history(overdue))
+            history = self._charge_history(overdue)
             base_rates = self.env["dunning.base.rate"]._schedule_pairs()
+        calendar_due = frozenset(row["id"] for row in rows if row["calendar_due"])
+        consumer_notice = self.company_id.dunning_consumer_default_notice
         currencies = self.env["res.currency"].browse({plan.currency_id for plan in letter_plans})
         eur = self.env.ref("base.EUR")
         for plan in letter_plans:
@@ -58,9 +58,16 @@ class DunningRun(models.Model):
                 )
                 if policy.flat_fee_b2b and business
                 else Decimal(0),
-                first_level_id=first_level[policy.id],
                 schedule=self._interest_schedule(policy, partner, base_rates),
                 quantum=Decimal(str(currency.rounding)),
+                default_terms=DefaultTerms(
+                    basis=policy.default_basis,
+                    receipt_days=policy.receipt_days,
+                    consumer=not business,
+                    consumer_notice=consumer_notice,
+                ),
+                calendar_due_items=calendar_due,
+                day_count=policy.interest_day_count,
             )
             charge = letter_charges(plan, terms, history, charge_items, self.date)
             if charge.uncovered_days:

@@ -12,6 +12,8 @@ from decimal import Decimal
 from odoo import api, models
 from odoo.tools import SQL
 
+from ..engine.charges import ChargeHistory
+from ..engine.default import DefaultStart
 from ..engine.routing import has_postal_address
 from .account_move_line import ITEM_STATE_QUERY
 from .collection_case import OPEN_STATES as OPEN_CASE_STATES
@@ -52,6 +54,7 @@ class DunningRun(models.Model):
               JOIN account_move move ON move.id = aml.move_id
               JOIN res_partner partner ON partner.id = aml.partner_id
          LEFT JOIN dunning_level move_level ON move_level.id = move.dunning_level_id
+         LEFT JOIN account_payment_term term ON term.id = move.invoice_payment_term_id
          LEFT JOIN LATERAL (
                    SELECT bool_or(c.state IN %(open_states)s) AS in_collection,
                           bool_or(c.state = 'recalled') AS was_recalled
@@ -257,28 +260,40 @@ class DunningRun(models.Model):
         return waiting
 
     def _charge_history(self, items):
-        """Last interest day charged per item, invoices already charged the flat fee,
-        and the payments of each item (date, amount in its currency)."""
+        """What earlier sent letters said and charged of ``items``, and their payments:
+        a ``ChargeHistory`` (last interest day charged, first reminder's delivery, first
+        day of default stated, invoices charged the flat fee, payments)."""
         if not items:
-            return {}, set(), {}
+            return ChargeHistory()
         item_ids = [item.id for item in items]
         self.env.flush_all()
-        charged_until = dict(
-            self.env.execute_query(
-                SQL(
-                    """
-                    SELECT line.move_line_id, max(line.interest_date_to)
-                      FROM dunning_letter_line line
-                      JOIN dunning_letter letter ON letter.id = line.letter_id
-                     WHERE line.move_line_id = ANY(%s) AND line.interest_date_to IS NOT NULL
-                       AND letter.state = 'sent'
-                       AND letter.delivery_state IS DISTINCT FROM 'withdrawn'
-                  GROUP BY line.move_line_id
-                    """,
-                    item_ids,
-                )
+        charged_until, reminder_delivered, known_defaults = {}, {}, {}
+        for item_id, until, delivered, default_date, reason in self.env.execute_query(
+            SQL(
+                """
+                SELECT line.move_line_id,
+                       max(line.interest_date_to),
+                       min(letter.delivered_date) FILTER (WHERE line.kind = 'overdue'),
+                       (array_agg(line.default_date ORDER BY letter.date, letter.id)
+                            FILTER (WHERE line.default_date IS NOT NULL))[1],
+                       (array_agg(line.default_reason ORDER BY letter.date, letter.id)
+                            FILTER (WHERE line.default_date IS NOT NULL))[1]
+                  FROM dunning_letter_line line
+                  JOIN dunning_letter letter ON letter.id = line.letter_id
+                 WHERE line.move_line_id = ANY(%s)
+                   AND letter.state = 'sent'
+                   AND letter.delivery_state IS DISTINCT FROM 'withdrawn'
+              GROUP BY line.move_line_id
+                """,
+                item_ids,
             )
-        )
+        ):
+            if until:
+                charged_until[item_id] = until
+            if delivered:
+                reminder_delivered[item_id] = delivered
+            if default_date:
+                known_defaults[item_id] = DefaultStart(default_date, reason)
         flat_fee_moves = {
             move_id
             for (move_id,) in self.env.execute_query(
@@ -307,7 +322,13 @@ class DunningRun(models.Model):
             )
         ):
             payments[item_id].append((paid_on, Decimal(str(amount))))
-        return charged_until, flat_fee_moves, payments
+        return ChargeHistory(
+            charged_until=charged_until,
+            flat_fee_moves=frozenset(flat_fee_moves),
+            payments=payments,
+            reminder_delivered=reminder_delivered,
+            known_defaults=known_defaults,
+        )
 
     def _delivery_contacts(self, partners):
         """Return {partner_id: contact} with each partner's invoice contact (or itself)."""

@@ -12,7 +12,7 @@ from decimal import Decimal
 from odoo import api, models
 from odoo.tools import SQL, format_date
 
-from ..engine.interest import InterestResult
+from ..engine.interest import DAYS_PER_YEAR, InterestResult
 from ..engine.routing import REASON_APPROVAL, REASON_NO_ADDRESS, REASON_NO_EMAIL, route_letter
 from ..tools import bulk_insert
 
@@ -29,6 +29,7 @@ def interest_rates_text(result: InterestResult) -> str:
 def interest_detail_text(result: InterestResult) -> str:
     return "\n".join(
         f"{p.date_from} - {p.date_to}: {p.days} days at {p.rate:.2f} % on {p.principal:.2f}"
+        + (f" / {p.year_days} days" if p.year_days != DAYS_PER_YEAR else "")
         for p in result.periods
     )
 
@@ -96,12 +97,16 @@ class DunningRun(models.Model):
             "amount_flat_fee": charge.flat_fee_total,
             "amount_interest": charge.interest_total,
             "interest_warning": charge.warning or None,
+            "interest_day_count": self.env["dunning.policy"]
+            .browse(letter_plan.policy_id)
+            .interest_day_count,
         }
 
     def _prepare_letter_line_vals(self, letter_id, line, charge, original_by_item):
         """Column values of one letter line (see ``_prepare_letter_vals``)."""
         item = line.item
         interest = charge.interest.get(item.id)
+        default = charge.defaults.get(item.id)
         return {
             "letter_id": letter_id,
             "move_line_id": item.id,
@@ -120,6 +125,8 @@ class DunningRun(models.Model):
             "interest_detail": interest and interest_detail_text(interest),
             "amount_interest": interest.amount if interest else None,
             "amount_flat_fee": charge.flat_fees.get(item.id),
+            "default_date": default and default.date,
+            "default_reason": default and default.reason,
         }
 
     def _write_letters(

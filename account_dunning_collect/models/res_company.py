@@ -20,6 +20,13 @@ class ResCompany(models.Model):
         string="Approve All Dunning Letters",
         help="Every dunning letter of this company waits for a manager's approval.",
     )
+    dunning_consumer_default_notice = fields.Boolean(
+        string="Invoices Point Out Default After 30 Days",
+        help="The company's invoices to consumers say that they fall into default 30 days "
+        "after the due date (BGB §286(3) sentence 1): then consumers too are in default "
+        "30 days after the due date without a reminder. Without that notice, only a "
+        "reminder puts a consumer in default.",
+    )
 
     @api.constrains("dunning_policy_id")
     def _check_dunning_policy_company(self):

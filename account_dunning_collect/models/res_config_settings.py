@@ -10,3 +10,6 @@ class ResConfigSettings(models.TransientModel):
     dunning_approval_required = fields.Boolean(
         related="company_id.dunning_approval_required", readonly=False
     )
+    dunning_consumer_default_notice = fields.Boolean(
+        related="company_id.dunning_consumer_default_notice", readonly=False
+    )

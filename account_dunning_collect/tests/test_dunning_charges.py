@@ -22,8 +22,11 @@ class TestDunningCharges(DunningCommon):
             "account.group_account_invoice",
         )
 
-    def _statutory(self):
-        self.policy.interest_mode = "statutory"
+    def _statutory(self, default_basis="due_date"):
+        """Statutory interest; by default from the day after the due date (a payment date
+        agreed by the calendar), so that the interest arithmetic is tested on its own --
+        when default begins is tested in test_dunning_default.py."""
+        self.policy.write({"interest_mode": "statutory", "default_basis": default_basis})
 
     def test_debtor_type(self):
         self.assertEqual(self.customer.dunning_debtor_type, "business")
@@ -180,7 +183,9 @@ class TestDunningCharges(DunningCommon):
         self.assertFalse(self._letters()[-1].interest_warning)
 
     def test_fixed_rate(self):
-        self.policy.write({"interest_mode": "fixed", "interest_rate": 12.0})
+        self.policy.write(
+            {"interest_mode": "fixed", "interest_rate": 12.0, "default_basis": "due_date"}
+        )
         self._invoice(self.customer, 1000.0, "2025-05-01")
         self._run("2025-06-14")  # 30 days overdue
         self.assertEqual(self._letters().amount_interest, 9.86)

@@ -144,7 +144,8 @@ class TestDunningDelivery(DunningCommon):
 
     def test_letter_in_english_with_fees_and_interest(self):
         self.customer.lang = "en_US"
-        self.policy.interest_mode = "statutory"
+        # in default from the day after the due date: the reminder charges interest too
+        self.policy.write({"interest_mode": "statutory", "default_basis": "due_date"})
         self.dunning1.write({"fee_product_id": self.dunning2.fee_product_id.id, "fee_amount": 5.0})
         invoice = self._product_invoice(self.customer, 1000.0, "2026-03-01")
         self._run("2026-03-22", deliver=True)
@@ -165,6 +166,7 @@ class TestDunningDelivery(DunningCommon):
             "Dunning fee ( 1st dunning ) 5.00 €",
             f"{reminder_charges.name} (dunning charges) 03/22/2026 03/25/2026 11 2.34 € 2.34 €",
             f"Default interest on invoice {invoice.name} : 03/23/2026 \u2013 04/05/2026 , 14 days",
+            "in default since 03/16/2026 ( § 286(2) no. 1 BGB )",
             "4.69 €",
             "Total to pay 1,202.03 €",
             "by 04/12/2026",

@@ -12,6 +12,7 @@ from ..engine.charges import (
     letter_charges,
     open_amount_changes,
 )
+from ..engine.default import DefaultStart, DefaultTerms, default_start
 from ..engine.escalation import DunningItem, ItemKind, LetterLinePlan, LetterPlan
 from ..engine.interest import fixed_schedule, statutory_schedule
 from ..engine.routing import (
@@ -55,8 +56,10 @@ def plan(*lines):
 
 
 TEN_PERCENT = fixed_schedule(Decimal(10))
+# default by the calendar: every overdue item is in default from the day after its due date
+CALENDAR = DefaultTerms(basis="due_date")
 TERMS = ChargeTerms(
-    fee=Decimal("5.00"), flat_fee=Decimal("40.00"), first_level_id=REMINDER, schedule=None
+    fee=Decimal("5.00"), flat_fee=Decimal("40.00"), schedule=None, default_terms=CALENDAR
 )
 
 
@@ -81,14 +84,45 @@ class TestFee(unittest.TestCase):
 
 
 class TestFlatFee(unittest.TestCase):
-    def test_not_with_the_first_level(self):
+    def test_not_before_default(self):
+        # statutory default, no reminder delivered yet: 30 days after the due date
+        terms = ChargeTerms(fee=Decimal("5.00"), flat_fee=Decimal("40.00"))
         charge = letter_charges(
-            plan(line(1, level=REMINDER)), TERMS, ChargeHistory(), frozenset(), LETTER_DATE
+            plan(line(1, level=REMINDER)), terms, ChargeHistory(), frozenset(), LETTER_DATE
         )
-        self.assertEqual(charge.flat_fees, {})
+        self.assertEqual((charge.flat_fees, charge.defaults), ({}, {}))
         self.assertEqual(charge.total, Decimal("5.00"))
+        # the next day (due date + 31) the invoice is in default: with its first letter
+        charge = letter_charges(
+            plan(line(1, level=REMINDER)), terms, ChargeHistory(), frozenset(), date(2026, 3, 3)
+        )
+        self.assertEqual(charge.flat_fees, {1: Decimal("40.00")})
+        self.assertEqual(charge.defaults, {1: DefaultStart(date(2026, 3, 3), "thirty_days")})
 
-    def test_once_per_invoice_above_the_first_level(self):
+    def test_not_on_an_item_not_in_default_beside_one_in_default(self):
+        # the demo's case: an invoice 8 days overdue beside one long in default
+        terms = ChargeTerms(flat_fee=Decimal("40.00"))
+        recent = LetterLinePlan(
+            DunningItem(
+                id=5,
+                move_id=50,
+                partner_id=7,
+                currency_id=1,
+                date_maturity=date(2026, 2, 23),
+                amount_residual=Decimal(100),
+                amount_residual_currency=Decimal(100),
+            ),
+            ItemKind.OVERDUE,
+            8,
+            level_id=REMINDER,
+        )
+        letter = plan(line(1, holds=SECOND), recent)
+        # item 1 is in default since 03.03. (due 31.01. + 31 days), item 5 is 8 days overdue
+        charge = letter_charges(letter, terms, ChargeHistory(), frozenset(), date(2026, 3, 3))
+        self.assertEqual(charge.flat_fees, {1: Decimal("40.00")})
+        self.assertNotIn(5, charge.defaults)
+
+    def test_once_per_invoice_in_default(self):
         # two installments of one invoice (move 10) and another invoice (move 30)
         letter = plan(
             line(1, "500.00", move_id=10, level=FIRST),
@@ -107,7 +141,7 @@ class TestFlatFee(unittest.TestCase):
         self.assertEqual(charge.flat_fees, {2: Decimal("40.00")})
 
     def test_none_when_not_owed(self):
-        terms = ChargeTerms(fee=Decimal("5.00"), first_level_id=REMINDER)
+        terms = ChargeTerms(fee=Decimal("5.00"), default_terms=CALENDAR)
         charge = letter_charges(
             plan(line(1, level=SECOND)), terms, ChargeHistory(), frozenset(), LETTER_DATE
         )
@@ -120,7 +154,7 @@ class TestFlatFee(unittest.TestCase):
 
 
 class TestInterest(unittest.TestCase):
-    terms = ChargeTerms(schedule=TEN_PERCENT, first_level_id=REMINDER)
+    terms = ChargeTerms(schedule=TEN_PERCENT, default_terms=CALENDAR)
 
     def test_from_the_day_after_maturity_to_the_letter_date(self):
         charge = letter_charges(
@@ -171,7 +205,7 @@ class TestInterest(unittest.TestCase):
         letter = plan(line(1, level=FIRST))
         result = letter_charges(
             letter,
-            ChargeTerms(schedule=schedule),
+            ChargeTerms(schedule=schedule, default_terms=CALENDAR),
             ChargeHistory(charged_until={1: date(2026, 6, 20)}),
             frozenset(),
             date(2026, 7, 10),
@@ -278,3 +312,135 @@ class TestVatSplit(unittest.TestCase):
     def test_nothing_taxable(self):
         split = vat_split(Decimal("45.00"), [], Decimal("45.00"))
         self.assertEqual(split, WriteOffSplit((), Decimal("45.00")))
+
+
+# Bundesbank base rate: 2.27 % from 01.01.2025, 1.27 % from 01.07.2025
+BASE_RATES_2025 = [(date(2025, 1, 1), Decimal("2.27")), (date(2025, 7, 1), Decimal("1.27"))]
+
+
+class TestWorkedExamples(unittest.TestCase):
+    """Issue 15's examples: 1,000.00 EUR due 15.05.2025, levels at 7 and 21 days, statutory."""
+
+    due = date(2025, 5, 15)
+
+    def letter(self, consumer=False, reminder_delivered=None, on=date(2025, 6, 5)):
+        item = DunningItem(
+            id=1,
+            move_id=10,
+            partner_id=7,
+            currency_id=1,
+            date_maturity=self.due,
+            amount_residual=Decimal("1000.00"),
+            amount_residual_currency=Decimal("1000.00"),
+        )
+        terms = ChargeTerms(
+            flat_fee=Decimal(0) if consumer else Decimal("40.00"),
+            schedule=statutory_schedule(BASE_RATES_2025, Decimal(5 if consumer else 9)),
+            default_terms=DefaultTerms(consumer=consumer),
+        )
+        history = ChargeHistory(
+            reminder_delivered={1: reminder_delivered} if reminder_delivered else {}
+        )
+        plan_ = plan(LetterLinePlan(item, ItemKind.OVERDUE, (on - self.due).days, level_id=FIRST))
+        return letter_charges(plan_, terms, history, frozenset(), on)
+
+    def test_business_reminder_then_second_letter(self):
+        reminder = self.letter(on=date(2025, 5, 22))
+        self.assertEqual((reminder.total, reminder.defaults), (Decimal(0), {}))
+        second = self.letter(reminder_delivered=date(2025, 5, 22))
+        # received 25.05. (3 days), in default from 26.05.: 11 days at 11.27 % = 3.3964...
+        self.assertEqual(second.defaults, {1: DefaultStart(date(2025, 5, 26), "reminder")})
+        self.assertEqual(second.interest[1].amount, Decimal("3.40"))
+        self.assertEqual(second.interest[1].periods[0].date_from, date(2025, 5, 26))
+        self.assertEqual(second.flat_fees, {1: Decimal("40.00")})
+        self.assertEqual(second.total, Decimal("43.40"))
+
+    def test_consumer_same_dates(self):
+        second = self.letter(consumer=True, reminder_delivered=date(2025, 5, 22))
+        # 11 days at 7.27 % = 2.1909...
+        self.assertEqual(second.interest[1].amount, Decimal("2.19"))
+        self.assertEqual((second.flat_fees, second.total), ({}, Decimal("2.19")))
+
+    def test_business_first_dunned_late(self):
+        first = self.letter(on=date(2025, 7, 10))
+        # §286(3): in default from 15.06.; 16 days at 11.27 % + 10 days at 10.27 %
+        # = 4.9403... + 2.8137... = 7.7540...
+        self.assertEqual(first.defaults, {1: DefaultStart(date(2025, 6, 15), "thirty_days")})
+        self.assertEqual(first.interest[1].amount, Decimal("7.75"))
+        self.assertEqual(first.flat_fees, {1: Decimal("40.00")})
+
+    def test_consumer_first_dunned_late_without_notice(self):
+        # no §286(3) for consumers whose invoices did not point it out: no default yet
+        first = self.letter(consumer=True, on=date(2025, 7, 10))
+        self.assertEqual((first.defaults, first.total), ({}, Decimal(0)))
+
+
+class TestDefaultStart(unittest.TestCase):
+    due = date(2025, 5, 15)
+
+    def test_bases(self):
+        reminder = date(2025, 5, 22)
+        cases = [
+            (DefaultTerms(basis="due_date"), None, date(2025, 5, 16), "calendar"),
+            (DefaultTerms(basis="reminder"), reminder, date(2025, 5, 26), "reminder"),
+            (
+                DefaultTerms(basis="reminder", receipt_days=0),
+                reminder,
+                date(2025, 5, 23),
+                "reminder",
+            ),
+            (DefaultTerms(basis="statutory"), reminder, date(2025, 5, 26), "reminder"),
+            (DefaultTerms(basis="statutory"), None, date(2025, 6, 15), "thirty_days"),
+            # a reminder delivered late: §286(3) came first
+            (DefaultTerms(basis="statutory"), date(2025, 6, 20), date(2025, 6, 15), "thirty_days"),
+            # calendar-agreed payment term: the due date rules whatever the basis
+            (
+                DefaultTerms(basis="reminder", calendar_due=True),
+                None,
+                date(2025, 5, 16),
+                "calendar",
+            ),
+            (
+                DefaultTerms(consumer=True, consumer_notice=True),
+                None,
+                date(2025, 6, 15),
+                "thirty_days",
+            ),
+        ]
+        for terms, delivered, expected, reason in cases:
+            with self.subTest(terms=terms, delivered=delivered):
+                self.assertEqual(
+                    default_start(self.due, delivered, terms), DefaultStart(expected, reason)
+                )
+
+    def test_not_in_default(self):
+        self.assertIsNone(default_start(self.due, None, DefaultTerms(basis="reminder")))
+        self.assertIsNone(default_start(self.due, None, DefaultTerms(consumer=True)))
+        self.assertIsNone(default_start(None, None, DefaultTerms(basis="due_date")))
+
+    def test_bad_terms(self):
+        with self.assertRaisesRegex(ValueError, "unknown default basis 'later'"):
+            DefaultTerms(basis="later")
+        with self.assertRaisesRegex(ValueError, "receipt_days"):
+            DefaultTerms(receipt_days=-1)
+
+    def test_a_stated_default_is_kept(self):
+        # a sent letter said 26.05. (reminder); the policy has since changed to due_date
+        terms = ChargeTerms(flat_fee=Decimal("40.00"), default_terms=CALENDAR)
+        history = ChargeHistory(known_defaults={1: DefaultStart(date(2026, 2, 20), "reminder")})
+        charge = letter_charges(
+            plan(line(1, level=SECOND)), terms, history, frozenset(), LETTER_DATE
+        )
+        self.assertEqual(charge.defaults, {1: DefaultStart(date(2026, 2, 20), "reminder")})
+
+    def test_calendar_due_payment_term_item(self):
+        terms = ChargeTerms(flat_fee=Decimal("40.00"), calendar_due_items=frozenset({1}))
+        charge = letter_charges(
+            plan(line(1, level=REMINDER), line(2, level=REMINDER)),
+            terms,
+            ChargeHistory(),
+            frozenset(),
+            LETTER_DATE,
+        )
+        self.assertEqual(charge.defaults, {1: DefaultStart(date(2026, 2, 1), "calendar")})
+        self.assertEqual(charge.flat_fees, {1: Decimal("40.00")})

@@ -109,16 +109,19 @@ class TestProcessIntegrity(DunningCommon):
                 }
             ],
         )
-        # interest 16 March - 4 May: 50 days at 1.27 % + 9 points on 1,000.00 = 14.07
+        # no reminder reached the customer: in default 30 days after the due date (BGB
+        # §286(3)), from 15 April; 15 April - 4 May: 20 days at 1.27 % + 9 points on
+        # 1,000.00 = 5.63
         self.assertRecordValues(
             line,
             [
                 {
                     "move_id": invoice.id,
                     "days_overdue": 50,
-                    "interest_date_from": date(2026, 3, 16),
+                    "interest_date_from": date(2026, 4, 15),
+                    "default_date": date(2026, 4, 15),
                     "interest_date_to": date(2026, 5, 4),
-                    "amount_interest": 14.07,
+                    "amount_interest": 5.63,
                 }
             ],
         )
@@ -126,7 +129,7 @@ class TestProcessIntegrity(DunningCommon):
             letter.fee_move_id,
             [
                 {
-                    "amount_total": 14.07,
+                    "amount_total": 5.63,
                     "invoice_date": date(2026, 5, 4),
                     "invoice_date_due": date(2026, 5, 7),
                 }

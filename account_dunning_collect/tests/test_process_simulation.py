@@ -46,6 +46,8 @@ class TestProcessSimulation(CollectionCommon):
         cls.dunning2.approval_required = True
         cls.policy.level_ids.write({"attach_invoices": False})
         cls.agency.write({"auto_handover": True, "min_amount": 50.0})
+        # charges from default on (BGB §286, §288): statutory interest and the flat fee
+        cls.policy.write({"interest_mode": "statutory", "flat_fee_b2b": True})
 
     # one test per seed: each lives in its own transaction (the run is company-wide,
     # a second life in the same one would meet the first one's letters)
@@ -77,6 +79,7 @@ class Simulation:
         self.seed = seed
         self.rng = random.Random(seed)
         self.sent_snapshots = {}  # letter id -> (total, lines) when first seen sent
+        self.default_dates = {}  # item id -> (first day of default, letter) as first stated
         self.day = START
         company = case.company
         self.customers = [
@@ -143,11 +146,14 @@ class Simulation:
             "2nd dunnings": len(letters.filtered(lambda x: x.level_id == self.case.dunning2)),
             "cases handed over": len(cases),
             "charge invoices": len(letters.fee_move_id),
+            "flat fees": len(letters.line_ids.filtered("amount_flat_fee")),
+            "lines with interest": len(letters.line_ids.filtered("amount_interest")),
         }
         _logger.info("simulation seed %s: %s", self.seed, figures)
         for name in ("letters sent", "printed late", "never delivered", "approved",
                      "customer-days held", "waiting letters brought up to date",
-                     "2nd dunnings", "cases handed over", "charge invoices"):  # fmt: skip
+                     "2nd dunnings", "cases handed over", "charge invoices", "flat fees",
+                     "lines with interest"):  # fmt: skip
             if not figures[name]:
                 self.fail(f"the simulation never met: {name} ({figures})")
 
@@ -412,3 +418,33 @@ class Simulation:
                         f"{case.name} handed over on {case.handover_date} with "
                         f"{line.letter_id.name}, not delivered by then"
                     )
+        # 7. interest and the flat fee only from default on; the flat fee once per
+        #    invoice; the first day of default a letter stated never changes
+        counted = sent.filtered(lambda letter: letter.delivery_state != "withdrawn")
+        flat_fee_invoices = {}
+        for letter in counted.sorted(lambda letter: (letter.date, letter.id)):
+            for line in letter.line_ids:
+                if line.amount_interest or line.amount_flat_fee:
+                    if not line.default_date or line.default_date > letter.date:
+                        self.fail(
+                            f"{letter.name} ({letter.date}) charges {line.move_id.name} "
+                            f"not in default (default date {line.default_date})"
+                        )
+                if line.amount_interest and line.interest_date_from < line.default_date:
+                    self.fail(
+                        f"{letter.name}: interest on {line.move_id.name} from "
+                        f"{line.interest_date_from}, before default on {line.default_date}"
+                    )
+                if line.amount_flat_fee:
+                    earlier = flat_fee_invoices.setdefault(line.move_id.id, letter.name)
+                    if earlier != letter.name:
+                        self.fail(f"flat fee on {line.move_id.name} in {earlier} and {letter.name}")
+                if line.default_date:
+                    stated = self.default_dates.setdefault(
+                        line.move_line_id.id, (line.default_date, letter.name)
+                    )
+                    if stated[0] != line.default_date:
+                        self.fail(
+                            f"{letter.name} says {line.move_id.name} is in default since "
+                            f"{line.default_date}, {stated[1]} said {stated[0]}"
+                        )
