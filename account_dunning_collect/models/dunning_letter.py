@@ -92,7 +92,6 @@ class DunningLetter(models.Model):
     )
     interest_day_count = fields.Selection(
         [("act_365", "act/365"), ("act_act", "act/act")],
-        string="Interest Day Count",
         readonly=True,
         help="How this letter divided interest days: by 365, or by 365/366 per calendar year.",
     )

@@ -82,7 +82,6 @@ class DunningPolicy(models.Model):
             ("act_365", "Actual/365 (days / 365)"),
             ("act_act", "Actual/Actual (days / 365 or 366 by calendar year)"),
         ],
-        string="Interest Day Count",
         required=True,
         default="act_365",
         help="How interest days are divided: by 365 in every year (what most calculators "
