@@ -172,3 +172,32 @@ class TestDunningDefault(DunningCommon):
     def test_receipt_days_checked(self):
         with self.assertRaisesRegex(ValidationError, "between 0 and 30"):
             self.policy.receipt_days = -1
+
+    def test_upgrade_keeps_what_was_charged(self):
+        """Letters sent before 19.0.1.6.0 charged interest from the day after the due date
+        and stated no default: the next letter charges only the days since, and takes the
+        first day of default from the letters' history."""
+        self.policy.default_basis = "due_date"  # as before the upgrade
+        self._due_may_15(self.customer)
+        reminder = self._run("2025-05-22").letter_ids
+        self.assertEqual(reminder.line_ids.interest_date_from, date(2025, 5, 16))
+        # what the upgrade leaves: no default stated, the policy now statutory
+        reminder.line_ids.sudo().write({"default_date": False, "default_reason": False})
+        self.policy.default_basis = "statutory"
+        second = self._run("2025-06-05").letter_ids
+        line = second.line_ids.filtered(lambda line: not line.is_charge)
+        self.assertRecordValues(
+            line,
+            [
+                {
+                    # from the reminder delivered 22.05.: received 25.05., default 26.05.
+                    "default_date": date(2025, 5, 26),
+                    "default_reason": "reminder",
+                    # the reminder charged 16.-22.05. and keeps it; from now on interest
+                    # runs only in default: 26.05.-05.06., nothing charged twice
+                    "interest_date_from": date(2025, 5, 26),
+                    "interest_days": 11,
+                    "amount_flat_fee": 0.0,  # the reminder, in default already, charged it
+                }
+            ],
+        )
