@@ -8,7 +8,11 @@ class TestPaymentAllocation(DunningCommon):
     """BGB §367: a payment goes to costs, then interest, then the oldest principal."""
 
     def _setup_dunned_customer(self):
-        self.policy.write({"interest_mode": "fixed", "interest_rate": 12.0})
+        # interest from the day after the due date (default by the calendar), so that
+        # the first letter already has charges to allocate to
+        self.policy.write(
+            {"interest_mode": "fixed", "interest_rate": 12.0, "default_basis": "due_date"}
+        )
         older = self._invoice(self.customer, 500.0, "2026-02-01")  # due 2026-02-15
         newer = self._invoice(self.customer, 1000.0, "2026-03-01")  # due 2026-03-15
         self._run("2026-03-22")

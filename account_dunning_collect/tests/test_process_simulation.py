@@ -26,7 +26,9 @@ from odoo.tests import tagged
 from .common import CollectionCommon
 
 _logger = logging.getLogger(__name__)
-DEFAULT_SEEDS = (7, 1234, 20261202)
+# one life per test run, for CI's 20 minutes (a life takes about 3.5 minutes since it
+# charges interest); DUNNING_SIM_SEEDS=1234,20261202 make test lives others too
+DEFAULT_SEEDS = (7,)
 START = date(2026, 1, 5)
 DAYS = 183
 
@@ -54,12 +56,6 @@ class TestProcessSimulation(CollectionCommon):
     def test_six_months_seed_7(self):
         Simulation(self, DEFAULT_SEEDS[0]).live()
 
-    def test_six_months_seed_1234(self):
-        Simulation(self, DEFAULT_SEEDS[1]).live()
-
-    def test_six_months_seed_20261202(self):
-        Simulation(self, DEFAULT_SEEDS[2]).live()
-
     def test_six_months_replay(self):
         """The seeds of ``DUNNING_SIM_SEEDS`` (comma-separated), if set."""
         seeds = os.environ.get("DUNNING_SIM_SEEDS")
@@ -80,6 +76,8 @@ class Simulation:
         self.rng = random.Random(seed)
         self.sent_snapshots = {}  # letter id -> (total, lines) when first seen sent
         self.default_dates = {}  # item id -> (first day of default, letter) as first stated
+        self.flat_fee_invoices = {}  # invoice id -> letter that charged its flat fee
+        self.charges_checked = set()  # sent letters whose charges were checked
         self.day = START
         company = case.company
         self.customers = [
@@ -420,9 +418,14 @@ class Simulation:
                     )
         # 7. interest and the flat fee only from default on; the flat fee once per
         #    invoice; the first day of default a letter stated never changes
-        counted = sent.filtered(lambda letter: letter.delivery_state != "withdrawn")
-        flat_fee_invoices = {}
+        #    (sent letters never change, see 2: each is checked once delivered -- a letter
+        #    withdrawn before delivery charges nothing -- in date order)
+        counted = sent.filtered(
+            lambda letter: letter.delivered_date and letter.id not in self.charges_checked
+        )
+        flat_fee_invoices = self.flat_fee_invoices
         for letter in counted.sorted(lambda letter: (letter.date, letter.id)):
+            self.charges_checked.add(letter.id)
             for line in letter.line_ids:
                 if line.amount_interest or line.amount_flat_fee:
                     if not line.default_date or line.default_date > letter.date:
