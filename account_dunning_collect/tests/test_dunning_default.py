@@ -201,3 +201,12 @@ class TestDunningDefault(DunningCommon):
                 }
             ],
         )
+
+    def test_payment_term_form_shows_the_flag_with_its_label(self):
+        """It once landed beside the form's invisible company field, without a label."""
+        arch = self.env["account.payment.term"].get_view(view_type="form")["arch"]
+        from lxml import etree
+
+        field = etree.fromstring(arch).xpath("//field[@name='dunning_calendar_due']")
+        self.assertEqual(len(field), 1)
+        self.assertEqual(field[0].getparent().tag, "group")
