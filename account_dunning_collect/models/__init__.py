@@ -5,6 +5,9 @@ from . import dunning_level_fee
 from . import collection_agency
 from . import dunning_policy
 from . import res_company
+from . import account_tax
+from . import account_chart_template
+from . import account_edi_xml_cii
 from . import res_config_settings
 from . import dunning_stop_mixin
 from . import res_partner

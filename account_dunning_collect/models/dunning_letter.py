@@ -493,8 +493,9 @@ class DunningLetter(models.Model):
         """Post one customer invoice per letter for its fee, flat fees and interest.
 
         Dated the day the letter was delivered (``date``), no VAT (dunning fees
-        and default interest are damages, UStAE 1.3), due on the letter's
-        payment deadline (not before its own date), flagged
+        and default interest are damages, UStAE 1.3: each line carries the
+        company's tax on dunning charges, 0 %, outside the scope of VAT), due
+        on the letter's payment deadline (not before its own date), flagged
         ``is_dunning_charge`` so that it is never itself charged fees or
         interest. The company's bank account on it is a trusted one, or none:
         posting never fails on that flag, whoever delivers the letter.
@@ -534,10 +535,12 @@ class DunningLetter(models.Model):
                         company.name,
                     )
                 )
+            tax = company._dunning_charge_tax()
             lines = []
             if letter.amount_fee:
                 lines.append(
                     self._charge_line(
+                        tax,
                         letter.level_id.fee_product_id,
                         self.env._(
                             "Dunning fee (%(level)s, %(letter)s)",
@@ -551,6 +554,7 @@ class DunningLetter(models.Model):
                 if line.amount_flat_fee:
                     lines.append(
                         self._charge_line(
+                            tax,
                             flat_fee_product,
                             self.env._("Flat fee BGB §288(5), %s", line.move_id.name),
                             line.amount_flat_fee,
@@ -559,6 +563,7 @@ class DunningLetter(models.Model):
                 if line.amount_interest:
                     lines.append(
                         self._charge_line(
+                            tax,
                             interest_product,
                             self.env._(
                                 "Default interest %(invoice)s: %(date_from)s - %(date_to)s, "
@@ -602,14 +607,16 @@ class DunningLetter(models.Model):
         for letter, move in zip(letters, moves, strict=True):
             letter._write_workflow({"fee_move_id": move.id})
 
-    def _charge_line(self, product, label, amount):
+    def _charge_line(self, tax, product, label, amount):
         return Command.create(
             {
                 "product_id": product.id,
                 "name": label,
                 "quantity": 1,
                 "price_unit": amount,
-                "tax_ids": [Command.clear()],
+                # not taxable (0 %, VAT category O): why the line carries no VAT, as
+                # the e-invoice XML must say for each line
+                "tax_ids": [Command.set(tax.ids)],
             }
         )
 

@@ -13,3 +13,6 @@ class ResConfigSettings(models.TransientModel):
     dunning_consumer_default_notice = fields.Boolean(
         related="company_id.dunning_consumer_default_notice", readonly=False
     )
+    dunning_charge_tax_id = fields.Many2one(
+        related="company_id.dunning_charge_tax_id", readonly=False, check_company=True
+    )

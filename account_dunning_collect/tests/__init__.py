@@ -6,6 +6,7 @@ from . import test_dunning_letter
 from . import test_dunning_config
 from . import test_dunning_base_rate
 from . import test_dunning_charges
+from . import test_dunning_charge_tax
 from . import test_dunning_default
 from . import test_dunning_allocation
 from . import test_dunning_delivery

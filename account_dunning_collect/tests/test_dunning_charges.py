@@ -91,7 +91,9 @@ class TestDunningCharges(DunningCommon):
             charge.invoice_line_ids.product_id,
             self.env.ref("account_dunning_collect.product_dunning_interest"),
         )
-        self.assertFalse(charge.invoice_line_ids.tax_ids)
+        # no VAT: the 0 % tax that says why (not taxable, UStAE 1.3)
+        self.assertEqual(charge.invoice_line_ids.tax_ids, self.company.dunning_charge_tax_id)
+        self.assertEqual(charge.invoice_line_ids.tax_ids.amount, 0.0)
 
     def test_consumer_rate(self):
         self._statutory()

@@ -4,9 +4,13 @@ import importlib
 import importlib.machinery
 import logging
 
+from lxml import etree
+
 from odoo.tools import mute_logger
 
 _logger = logging.getLogger(__name__)
+
+CII_RAM = "urn:un:unece:uncefact:data:standard:ReusableAggregateBusinessInformationEntity:100"
 
 
 def import_facturx():
@@ -49,3 +53,42 @@ def check_xml(xml_bytes):
         except Exception as error:
             return str(error) or error.__class__.__name__
     return None
+
+
+def cii_outside_scope_of_vat(xml_bytes):
+    """Make CII XML whose lines are outside the scope of VAT (category O) meet EN 16931.
+
+    Odoo's export writes a rate (0) for every percentage tax and the VAT
+    identifiers of both parties; for category O the rules say:
+
+    * BR-O-05: a line outside the scope of VAT carries no VAT rate (BT-152);
+    * BR-O-02: the invoice carries no VAT identifier of the seller (BT-31) or
+      the buyer (BT-48) -- dropped only when the seller has another identifier
+      (BT-29 or its legal registration, BT-30), without which BR-CO-26 fails.
+
+    XML without such a line comes back unchanged.
+    """
+    ns = {"ram": CII_RAM}
+    tree = etree.fromstring(xml_bytes)
+    line_taxes = tree.xpath(
+        "//ram:IncludedSupplyChainTradeLineItem/ram:SpecifiedLineTradeSettlement"
+        "/ram:ApplicableTradeTax[ram:CategoryCode='O']",
+        namespaces=ns,
+    )
+    if not line_taxes:
+        return xml_bytes
+    for tax in line_taxes:
+        for rate in tax.findall("ram:RateApplicablePercent", ns):
+            tax.remove(rate)
+    agreement = tree.find(".//ram:ApplicableHeaderTradeAgreement", ns)
+    seller = agreement.find("ram:SellerTradeParty", ns)
+    if seller.xpath(
+        "ram:ID or ram:GlobalID or ram:SpecifiedLegalOrganization/ram:ID", namespaces=ns
+    ):
+        for registration in agreement.xpath(
+            "(ram:SellerTradeParty | ram:BuyerTradeParty)"
+            "/ram:SpecifiedTaxRegistration[ram:ID/@schemeID='VA']",
+            namespaces=ns,
+        ):
+            registration.getparent().remove(registration)
+    return etree.tostring(tree, xml_declaration=True, encoding="UTF-8")
