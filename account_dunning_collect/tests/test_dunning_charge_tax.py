@@ -146,7 +146,9 @@ class TestDunningChargeXml(DunningCommon):
         self.assertEqual(
             seller.findtext("ram:SpecifiedTaxRegistration/ram:ID", namespaces=CII), "DE123456788"
         )
-        self.assertFalse(tree.findall(".//ram:SpecifiedLineTradeSettlement//ram:RateApplicablePercent", CII))
+        self.assertFalse(
+            tree.findall(".//ram:SpecifiedLineTradeSettlement//ram:RateApplicablePercent", CII)
+        )
 
     def test_other_invoices_unchanged(self):
         """An invoice with VAT keeps Odoo's XML: its rates and both VAT identifiers."""
@@ -167,7 +169,11 @@ class TestDunningChargeXml(DunningCommon):
         invoice.action_post()
         tree = self._cii(invoice)
         self.assertEqual(
-            tree.findtext(".//ram:SpecifiedLineTradeSettlement/ram:ApplicableTradeTax/ram:RateApplicablePercent", namespaces=CII),
+            tree.findtext(
+                ".//ram:SpecifiedLineTradeSettlement/ram:ApplicableTradeTax"
+                "/ram:RateApplicablePercent",
+                namespaces=CII,
+            ),
             "19.0",
         )
         self.assertEqual(len(tree.findall(".//ram:SpecifiedTaxRegistration", CII)), 2)
@@ -212,9 +218,7 @@ class TestDunningChargeTax(DunningCommon):
         # SKR03's group of 0 % taxes ("USt 0%")
         self.assertEqual(
             tax.tax_group_id,
-            self.env["account.chart.template"]
-            .with_company(self.company)
-            .ref("tax_group_0"),
+            self.env["account.chart.template"].with_company(self.company).ref("tax_group_0"),
         )
         # damages are no turnover: no line of the VAT return, no tax account
         repartition = tax.invoice_repartition_line_ids | tax.refund_repartition_line_ids
