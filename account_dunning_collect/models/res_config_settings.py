@@ -13,3 +13,10 @@ class ResConfigSettings(models.TransientModel):
     dunning_consumer_default_notice = fields.Boolean(
         related="company_id.dunning_consumer_default_notice", readonly=False
     )
+    dunning_register_court = fields.Char(
+        related="company_id.dunning_register_court", readonly=False
+    )
+    dunning_managing_directors = fields.Char(
+        related="company_id.dunning_managing_directors", readonly=False
+    )
+    dunning_company_registry = fields.Char(related="company_id.company_registry", readonly=False)
