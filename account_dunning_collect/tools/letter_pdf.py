@@ -120,7 +120,7 @@ def _overlay(width, height, number, count, pages):
     """One page (PDF bytes) with the footer, page number, running header and marks."""
     regular, bold = _fonts()
     stream = io.BytesIO()
-    drawing = canvas.Canvas(stream, pagesize=(width, height))
+    drawing = canvas.Canvas(stream, pagesize=(width, height), initialFontName=regular)
     drawing.setFillGray(0.25)
     drawing.setStrokeGray(0.5)
     top = height - FOOTER_TOP
