@@ -19,7 +19,14 @@ def _multiply(first, second):
     """The product of two PDF matrices [a b c d e f]."""
     a, b, c, d, e, f = first
     g, h, i, j, k, m = second
-    return [a * g + b * i, a * h + b * j, c * g + d * i, c * h + d * j, e * g + f * i + k, e * h + f * j + m]
+    return [
+        a * g + b * i,
+        a * h + b * j,
+        c * g + d * i,
+        c * h + d * j,
+        e * g + f * i + k,
+        e * h + f * j + m,
+    ]
 
 
 def pdf_runs(content):
@@ -50,30 +57,32 @@ def pdf_rules(content):
     import pypdf
 
     rules = {}
+    path = []  # the points of the path being built, in PDF points
+    page_at = {}  # the page being read: its number and height
+
+    def visit(operator, operands, cm, tm):
+        if operator in (b"m", b"l", b"re"):
+            x, y = float(operands[0]), float(operands[1])
+            corners = [(x, y)]
+            if operator == b"re":
+                corners.append((x + float(operands[2]), y + float(operands[3])))
+            path.extend(
+                (cm[0] * px + cm[2] * py + cm[4], cm[1] * px + cm[3] * py + cm[5])
+                for px, py in corners
+            )
+        elif operator in (b"f", b"f*", b"S", b"B", b"b", b"n"):
+            xs = [point[0] / MM for point in path]
+            ys = [(page_at["height"] - point[1]) / MM for point in path]
+            if operator != b"n" and path and max(ys) - min(ys) < 1:
+                key = (page_at["number"], round(min(ys)))
+                left, right = rules.get(key, (min(xs), max(xs)))
+                rules[key] = (min(left, *xs), max(right, *xs))
+            path.clear()
+
     reader = pypdf.PdfReader(io.BytesIO(content))
     for number, page in enumerate(reader.pages, start=1):
-        height = float(page.mediabox.height)
-        path = []
-
-        def visit(operator, operands, cm, tm, number=number, height=height, path=path):
-            if operator in (b"m", b"l", b"re"):
-                x, y = float(operands[0]), float(operands[1])
-                corners = [(x, y)]
-                if operator == b"re":
-                    corners.append((x + float(operands[2]), y + float(operands[3])))
-                path.extend(
-                    (cm[0] * px + cm[2] * py + cm[4], cm[1] * px + cm[3] * py + cm[5])
-                    for px, py in corners
-                )
-            elif operator in (b"f", b"f*", b"S", b"B", b"b", b"n"):
-                xs = [point[0] / MM for point in path]
-                ys = [(height - point[1]) / MM for point in path]
-                if operator != b"n" and path and max(ys) - min(ys) < 1:
-                    key = (number, round(min(ys)))
-                    left, right = rules.get(key, (min(xs), max(xs)))
-                    rules[key] = (min(left, *xs), max(right, *xs))
-                path.clear()
-
+        page_at.update(number=number, height=float(page.mediabox.height))
+        path.clear()
         page.extract_text(visitor_operand_before=visit)
     return rules
 
@@ -179,9 +188,7 @@ class TestDunningLetterPdf(DunningCommon):
         self._german()
         self.customer.lang = "de_DE"
         self.assertEqual(letter._report_page_label() % {"page": 1, "pages": 2}, "Seite 1 von 2")
-        self.assertEqual(
-            letter._report_running_header(), f"Schreiben {letter.name} vom 22.03.2026"
-        )
+        self.assertEqual(letter._report_running_header(), f"Schreiben {letter.name} vom 22.03.2026")
         columns = letter._report_footer_columns()
         self.assertEqual(columns[1][0], "Sitz: Berlin")
         self.assertEqual(columns[1][3], "Geschäftsführung: Erika Mustermann")
@@ -288,7 +295,7 @@ class TestDunningLetterPdf(DunningCommon):
     # ------------------------------------------------------------------
 
     def test_real_pdf_geometry_text_footer_and_pages(self):
-        """Real wkhtmltopdf: DIN 5008 margins, 10-11 pt body text, real text, footer on each page."""
+        """Real wkhtmltopdf: DIN 5008 margins, 10-11 pt text, real text, footer on each page."""
         if self.env["ir.actions.report"].get_wkhtmltopdf_state() == "install":
             self.skipTest("wkhtmltopdf is not installed")
         # styles would be fetched from this test's own server, which waits for
@@ -337,7 +344,11 @@ class TestDunningLetterPdf(DunningCommon):
         # footer on every page, in the letter's language
         for page in pages:
             self.assertIn(f"Seite {page} von 2", text[page])
-            for expected in ("Amtsgericht Berlin-Charlottenburg", "HRB 123456 B", "BIC: COBADEFFXXX"):
+            for expected in (
+                "Amtsgericht Berlin-Charlottenburg",
+                "HRB 123456 B",
+                "BIC: COBADEFFXXX",
+            ):
                 self.assertIn(expected, text[page])
         # from page 2 on: the letter's number and date at the top
         header = next(run for run in runs if run[0] == 2 and run[4].startswith("Schreiben"))

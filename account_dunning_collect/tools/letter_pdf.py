@@ -75,7 +75,10 @@ def _width(text, font):
 
 
 def _wrap(text, font, width):
-    """``text`` as lines of at most ``width`` points: at spaces, else anywhere (an IBAN is never cut off)."""
+    """``text`` as lines of at most ``width`` points.
+
+    Broken at spaces, else anywhere: an IBAN or e-mail address is never cut off.
+    """
     lines, line = [], ""
     for word in text.split(" "):
         candidate = f"{line} {word}" if line else word
@@ -131,7 +134,9 @@ def _overlay(width, height, number, count, pages):
         pages.page_label % {"page": number, "pages": count},
     )
     drawing.setLineWidth(0.4)
-    drawing.line(LEFT, top + FOOTER_LINE_HEIGHT * 1.1, width - RIGHT, top + FOOTER_LINE_HEIGHT * 1.1)
+    drawing.line(
+        LEFT, top + FOOTER_LINE_HEIGHT * 1.1, width - RIGHT, top + FOOTER_LINE_HEIGHT * 1.1
+    )
     columns = [column for column in pages.footer_columns if column]
     if columns:
         usable = width - LEFT - RIGHT - COLUMN_GAP * (len(columns) - 1)
@@ -161,7 +166,7 @@ def _overlay(width, height, number, count, pages):
 
 
 def decorate_letter_pdf(content, pages):
-    """Return the PDF ``content`` of one letter with ``pages`` (a LetterPages) drawn on each page."""
+    """Return the PDF ``content`` of one letter with ``pages`` (LetterPages) on each page."""
     reader = PdfFileReader(io.BytesIO(content), strict=False)
     writer = PdfFileWriter()
     count = len(reader.pages)
