@@ -30,6 +30,8 @@ odoo_found() { "$ODOO_PYTHON" -c 'import odoo.release as r, sys; sys.exit(r.vers
 SYSTEM_PACKAGES=(libpq-dev libldap2-dev libsasl2-dev python3-dev build-essential)
 # What Odoo renders PDFs with (letters, print batches); without it, no PDF and its test is skipped.
 PDF_PACKAGE=wkhtmltopdf
+# The letters' font (DejaVu Sans): wkhtmltopdf embeds it, so the PDF carries real text.
+FONT_PACKAGE=fonts-dejavu-core
 system_packages() {
     command -v dpkg >/dev/null || { say "not Debian/Ubuntu: make sure ${SYSTEM_PACKAGES[*]} (or your system's equivalents) are installed"; return; }
     local missing=()
@@ -134,13 +136,16 @@ check_postgres() {
 
 # --- wkhtmltopdf, for the letters' PDFs ---------------------------------------
 pdf_tool() {
-    command -v wkhtmltopdf >/dev/null && return
+    local missing=()
+    command -v wkhtmltopdf >/dev/null || missing+=("$PDF_PACKAGE")
+    [ -f /usr/share/fonts/truetype/dejavu/DejaVuSans.ttf ] || missing+=("$FONT_PACKAGE")
+    [ ${#missing[@]} -eq 0 ] && return
     if [ "$(id -u)" -eq 0 ] && command -v apt-get >/dev/null; then
-        say "installing $PDF_PACKAGE (Odoo renders the letters' PDFs with it)"
-        apt-get update -qq && DEBIAN_FRONTEND=noninteractive apt-get install -y -qq "$PDF_PACKAGE" >/dev/null \
-            || say "WARNING: could not install $PDF_PACKAGE: letters get no PDF until it is installed"
+        say "installing ${missing[*]} (Odoo renders the letters' PDFs with it, in this font)"
+        apt-get update -qq && DEBIAN_FRONTEND=noninteractive apt-get install -y -qq "${missing[@]}" >/dev/null \
+            || say "WARNING: could not install ${missing[*]}: letters get no PDF (or no embedded font) until it is installed"
     else
-        say "WARNING: wkhtmltopdf is not installed: letters get no PDF (and the PDF test is skipped). Install it (sudo apt-get install $PDF_PACKAGE, or the build from wkhtmltopdf.org)."
+        say "WARNING: ${missing[*]} not installed: without wkhtmltopdf letters get no PDF (and the PDF test is skipped), without the font their text is not embedded. Install it (sudo apt-get install ${missing[*]}; wkhtmltopdf also as the build from wkhtmltopdf.org)."
     fi
 }
 

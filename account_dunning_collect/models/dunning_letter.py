@@ -666,7 +666,9 @@ class DunningLetter(models.Model):
                     }
                 )
             letter._write_workflow({"charges_waived": True, "waive_reason": reason})
-            letter.message_post(body=note)
+            # the PDF showed the charges: kept with the note, the next print renders anew
+            retired = letter._retire_document()
+            letter.message_post(body=note, attachment_ids=retired.ids)
 
     def _deliver_phone(self):
         """Schedule a call for the responsible user of each letter."""

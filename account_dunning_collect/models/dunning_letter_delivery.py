@@ -26,6 +26,7 @@ from odoo.tools.pdf import PdfFileReader
 from odoo.addons.base.models.ir_actions_report import _wkhtml
 
 from ..tools import bulk_insert, check_xml, xml_from_pdf
+from ..tools.letter_pdf import LetterPages
 
 _logger = logging.getLogger(__name__)
 
@@ -109,6 +110,19 @@ class DunningLetter(models.Model):
             "type": "ir.actions.act_url",
             "url": f"/report/html/{LETTER_REPORT}/{','.join(map(str, self.ids))}",
             "target": "new",
+        }
+
+    def action_open_document(self):
+        """Download the letter's PDF as it was sent."""
+        self.ensure_one()
+        if not self.document_id:
+            raise UserError(
+                self.env._("Letter %s has no PDF yet: print it or deliver it first.", self.name)
+            )
+        return {
+            "type": "ir.actions.act_url",
+            "url": f"/web/content/{self.document_id.id}?download=true",
+            "target": "self",
         }
 
     def action_print_letters(self):
@@ -354,6 +368,28 @@ class DunningLetter(models.Model):
             )
             for letter, attachment in zip(chunk, attachments, strict=True):
                 letter._write_workflow({"document_id": attachment.id})
+
+    def _retire_document(self):
+        """Set the letter's PDF aside, renamed "<letter> (before waiver).pdf"; return it.
+
+        The PDF shows what was sent, charges included; after they are waived
+        the letter is printed anew (the report reuses a stored PDF only under
+        the letter's own file name), the old one stays in the history.
+        """
+        self.ensure_one()
+        documents = self.document_id | self.env["ir.attachment"].search(
+            [
+                ("res_model", "=", self._name),
+                ("res_id", "=", self.id),
+                ("name", "=", self._document_filename()),
+            ]
+        )
+        if documents:
+            stem = self._document_filename().removesuffix(".pdf")
+            # the letter's own PDF; who waives was checked to be a dunning manager
+            documents.sudo().write({"name": self.env._("%s (before waiver).pdf", stem)})
+            self._write_workflow({"document_id": False})
+        return documents
 
     def _document_filename(self):
         self.ensure_one()
@@ -761,6 +797,101 @@ class DunningLetter(models.Model):
             self.amount_total, self.name, None, self.currency_id, self.partner_id
         )
         return qr or False
+
+    def _report_lang(self):
+        """The letter's language: the customer's, else the user's."""
+        self.ensure_one()
+        return self.partner_id.lang or self.env.lang
+
+    def _report_salutation(self):
+        """The letter's salutation in its language, from the recipient and its form of address.
+
+        Companies (and addresses without a name of their own) are "Dear Sir or
+        Madam"; a person with a form of address "Dear Ms/Mr <last name>"; any
+        other person "Hello <full name>". A contact person of a company is a
+        person; an invoice address of a company only with a form of address.
+        """
+        self.ensure_one()
+        env = self.with_context(lang=self._report_lang()).env
+        contact = self.delivery_partner_id or self._delivery_contacts()[self.id]
+        # an invoice address of a company ("Accounting") is no person unless it is addressed as one
+        is_address = contact.parent_id and contact.type != "contact"
+        if (
+            contact.is_company
+            or not contact.name
+            or (is_address and not contact.dunning_form_of_address)
+        ):
+            return env._("Dear Sir or Madam,")
+        if contact.dunning_form_of_address:
+            # partner_firstname (OCA) knows the last name; else it is the name's last word
+            last_name = contact["lastname"] if "lastname" in contact._fields else ""
+            last_name = last_name or contact.name.split()[-1]
+            if contact.dunning_form_of_address == "ms":
+                return env._("Dear Ms %s,", last_name)
+            return env._("Dear Mr %s,", last_name)
+        return env._("Hello %s,", contact.name)
+
+    def _report_footer_columns(self):
+        """The footer columns of every page: who writes (§35a GmbHG, §37a HGB), contact, bank.
+
+        The same data in the PDF (drawn onto each page) and in the HTML preview.
+        """
+        self.ensure_one()
+        env = self.with_context(lang=self._report_lang()).env
+        company = self.company_id
+        bank = self._report_bank_account()
+        address = [
+            company.name,
+            ", ".join(filter(None, [company.street, company.street2])),
+            " ".join(filter(None, [company.zip, company.city])),
+        ]
+        register = [
+            company.city and env._("Registered office: %s", company.city),
+            company.dunning_register_court,
+            company.company_registry,
+            company.dunning_managing_directors
+            and env._("Managing directors: %s", company.dunning_managing_directors),
+        ]
+        contact = [
+            company.phone and env._("Phone: %s", company.phone),
+            company.email,
+            re.sub(r"^https?://", "", company.website or ""),
+            company.vat and env._("VAT ID: %s", company.vat),
+        ]
+        banking = [
+            bank.bank_id.name,
+            bank and env._("IBAN: %s", bank.acc_number),
+            bank.bank_id.bic and env._("BIC: %s", bank.bank_id.bic),
+        ]
+        return tuple(
+            tuple(line for line in column if line)
+            for column in (address, register, contact, banking)
+            if any(column)
+        )
+
+    def _report_page_label(self):
+        """The page number in the letter's language, with %(page)s and %(pages)s."""
+        self.ensure_one()
+        return self.with_context(lang=self._report_lang()).env._("Page %(page)s of %(pages)s")
+
+    def _report_running_header(self):
+        """The line at the top of page 2 and later: the letter's number and date."""
+        self.ensure_one()
+        lang = self._report_lang()
+        return self.with_context(lang=lang).env._(
+            "Letter %(number)s of %(date)s",
+            number=self.name,
+            date=format_date(self.env, self.date, lang_code=lang),
+        )
+
+    def _report_pages(self):
+        """What the letter's PDF carries on each page (see tools/letter_pdf.py)."""
+        self.ensure_one()
+        return LetterPages(
+            footer_columns=self._report_footer_columns(),
+            page_label=self._report_page_label(),
+            running_header=self._report_running_header(),
+        )
 
     def _report_subject(self):
         self.ensure_one()

@@ -3,31 +3,29 @@ from urllib.parse import quote, unquote
 
 import lxml.html
 
-from odoo import models
+from odoo import api, models
 from odoo.tools.pdf import PdfFileReader, PdfFileWriter
 
 from odoo.addons.base.models.ir_actions_report import _wkhtml
 
-DIN5008_LAYOUT = "l10n_din5008.external_layout_din5008"
+from ..tools.letter_pdf import decorate_letter_pdf
+
 LETTER_REPORT = "account_dunning_collect.report_dunning_letter"
 
 
 class IrActionsReport(models.Model):
     _inherit = "ir.actions.report"
 
-    def get_paperformat(self):
-        """The dunning letter keeps the company's paper format under the DIN 5008 layout.
+    @api.model
+    def _letter_zoom(self):
+        """The CSS zoom that makes the letter print at its size in mm and pt.
 
-        Our own format places the window address of DIN 5008 under Odoo's
-        standard layouts; the DIN 5008 layout (l10n_din5008) brings its own
-        format and positions, which must not be overridden.
+        wkhtmltopdf built against an unpatched Qt (the Debian/Ubuntu package)
+        ignores --dpi and --zoom and prints every CSS length at 72/96 of its
+        size (10pt text as 7.5pt); the build with patched Qt prints them as
+        they are, with the paper format's 96 dpi and without smart shrinking.
         """
-        if (
-            self.report_name == LETTER_REPORT
-            and self.env.company.external_report_layout_id.key == DIN5008_LAYOUT
-        ):
-            return self.env.company.paperformat_id
-        return super().get_paperformat()
+        return 1.0 if _wkhtml().is_patched_qt else 96 / 72
 
     def _run_wkhtmltopdf(
         self,
@@ -74,20 +72,31 @@ class IrActionsReport(models.Model):
         (``mailto:…?subject=<letter number>``, see the report).
         """
         streams = super()._render_qweb_pdf_prepare_streams(report_ref, data, res_ids=res_ids)
-        if (
-            res_ids
-            and len(res_ids) > 1
-            and len(set(res_ids)) == len(res_ids)
-            and set(streams) == {False}
-            and self._get_report(report_ref).report_name == LETTER_REPORT
-        ):
-            letters = self.env["dunning.letter"].browse(res_ids)
+        if not res_ids or self._get_report(report_ref).report_name != LETTER_REPORT:
+            return streams
+        letters = self.env["dunning.letter"].browse(res_ids)
+        if len(set(res_ids)) == len(res_ids) > 1 and set(streams) == {False}:
             split = self._split_letters(streams[False]["stream"].getvalue(), letters)
             if split:
-                return {
+                streams = {
                     letter_id: {"stream": io.BytesIO(content), "attachment": None}
                     for letter_id, content in split.items()
                 }
+        return self._decorate_letters(streams, letters)
+
+    def _decorate_letters(self, streams, letters):
+        """Draw footer, page numbers and running header onto each newly rendered letter.
+
+        A letter's kept PDF (loaded from its attachment) already carries them.
+        A batch that could not be split per letter (printed with duplicates)
+        is left as it is: it has no pages of a single letter to number.
+        """
+        for letter_id, stream_data in streams.items():
+            if not letter_id or not stream_data["stream"] or stream_data["attachment"]:
+                continue
+            letter = letters.browse(letter_id)
+            content = decorate_letter_pdf(stream_data["stream"].getvalue(), letter._report_pages())
+            stream_data["stream"] = io.BytesIO(content)
         return streams
 
     def _split_letters(self, content, letters):

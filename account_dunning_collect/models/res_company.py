@@ -42,6 +42,18 @@ class ResCompany(models.Model):
         "UStAE 1.3). The addon sets one up for each company (VAT category O, outside the "
         "scope of VAT, in the e-invoice XML).",
     )
+    # what a German business letter must name besides the registry number
+    # (company_registry) and the VAT ID: §35a GmbHG, §37a HGB, §80 AktG
+    dunning_register_court = fields.Char(
+        string="Register Court",
+        help="The court keeping the commercial register, e.g. Amtsgericht Berlin-Charlottenburg. "
+        "Printed with the register number (Company ID) in the footer of dunning letters.",
+    )
+    dunning_managing_directors = fields.Char(
+        string="Managing Directors",
+        help="Names of the managing directors (or the board), printed in the footer of dunning "
+        "letters.",
+    )
 
     @api.constrains("dunning_policy_id")
     def _check_dunning_policy_company(self):

@@ -16,3 +16,10 @@ class ResConfigSettings(models.TransientModel):
     dunning_charge_tax_id = fields.Many2one(
         related="company_id.dunning_charge_tax_id", readonly=False, check_company=True
     )
+    dunning_register_court = fields.Char(
+        related="company_id.dunning_register_court", readonly=False
+    )
+    dunning_managing_directors = fields.Char(
+        related="company_id.dunning_managing_directors", readonly=False
+    )
+    dunning_company_registry = fields.Char(related="company_id.company_registry", readonly=False)

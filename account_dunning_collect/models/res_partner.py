@@ -21,6 +21,15 @@ class ResPartner(models.Model):
         "for consumers (BGB §288); the 40 EUR flat fee applies to businesses only. Computed "
         "from 'Company', can be overridden.",
     )
+    # Odoo 19 has no partner titles any more: the salutation of letters needs
+    # to know how to address a person
+    dunning_form_of_address = fields.Selection(
+        [("ms", "Ms"), ("mr", "Mr")],
+        string="Form of Address",
+        help="How letters address this person: 'Dear Ms <last name>' / 'Sehr geehrte Frau "
+        "<Nachname>'. Empty: 'Hello <full name>'. Companies are addressed as 'Dear Sir or "
+        "Madam'.",
+    )
     dunning_letter_ids = fields.One2many("dunning.letter", "partner_id", string="Dunning Letters")
     dunning_letter_count = fields.Integer(compute="_compute_dunning_info")
     dunning_level_id = fields.Many2one(

@@ -10,6 +10,7 @@ from . import test_dunning_charge_tax
 from . import test_dunning_default
 from . import test_dunning_allocation
 from . import test_dunning_delivery
+from . import test_dunning_letter_pdf
 from . import test_engine_claim_format
 from . import test_engine_claim_charges
 from . import test_bulk

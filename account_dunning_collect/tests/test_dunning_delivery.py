@@ -187,34 +187,31 @@ class TestDunningDelivery(DunningCommon):
             f"{self.company.name}. {{unknown}} stays.</p>",
         )
 
-    def test_standard_layout_places_the_window_address(self):
-        """Without the DIN 5008 layout the letter brings its own window address block."""
-        self.company.external_report_layout_id = self.env.ref("web.external_layout_standard")
+    def test_letter_keeps_its_din5008_layout_under_any_company_layout(self):
+        """The letter brings its own window address block and paper format (DIN 5008 form B)."""
+        report = self.env.ref("account_dunning_collect.action_report_dunning_letter")
+        paperformat = self.env.ref("account_dunning_collect.paperformat_dunning_letter")
         self._invoice(self.customer, 500.0, "2026-03-01")
         self._run("2026-03-22")
         letter = self._letters()
-        html = self._html(letter)
-        self.assertIn('name="dunning_window_address"', html)
-        self.assertRegex(
-            html, r'<h2 class="mt-4 o_dunning_subject">\s*<span>Payment reminder</span>'
-        )
-        report = self.env.ref("account_dunning_collect.action_report_dunning_letter")
-        self.assertEqual(
-            report.get_paperformat(),
-            self.env.ref("account_dunning_collect.paperformat_dunning_letter"),
-        )
-        text = self._text(letter)
-        self.assertIn("Hauptstraße 1 · 10115 Berlin", text)  # the return address line
-        self.assertIn("Kunde GmbH, Buchhaltung Kunde Rechnungsweg 1 20095 Hamburg", text)
-
-    def test_din5008_layout_keeps_its_paper_format(self):
+        layouts = [self.env.ref("web.external_layout_standard")]
         din = self.env.ref("l10n_din5008.external_layout_din5008", raise_if_not_found=False)
-        if not din:
-            self.skipTest("l10n_din5008 is not installed")
-        self.company.external_report_layout_id = din
-        report = self.env.ref("account_dunning_collect.action_report_dunning_letter")
-        self.assertEqual(
-            report.with_company(self.company).get_paperformat(), self.company.paperformat_id
+        if din:
+            layouts.append(din)
+        for layout in layouts:
+            self.company.external_report_layout_id = layout
+            html = self._html(letter)
+            self.assertIn('name="dunning_window_address"', html)
+            self.assertRegex(
+                html, r'<h2 class="o_dunning_subject">\s*<span>Payment reminder</span>'
+            )
+            self.assertEqual(report.with_company(self.company).get_paperformat(), paperformat)
+            text = self._text(letter)
+            self.assertIn("Hauptstraße 1 · 10115 Berlin", text)  # the return address line
+            self.assertIn("Kunde GmbH, Buchhaltung Kunde Rechnungsweg 1 20095 Hamburg", text)
+        self.assertRecordValues(
+            paperformat,
+            [{"margin_left": 25.0, "margin_right": 20.0, "dpi": 96, "disable_shrinking": True}],
         )
 
     def test_no_bank_account_renders_without_qr_and_warns(self):
@@ -225,7 +222,7 @@ class TestDunningDelivery(DunningCommon):
         html = self._html(letter)
         self.assertIn(letter.name, html)
         self.assertNotIn("IBAN", html)
-        self.assertNotIn("o_dunning_qr", html)
+        self.assertNotIn('class="o_dunning_qr"', html)
         self.assertIn("has no bank account", letter.document_warning)
 
     def test_pdf_printed_before_delivery_is_reused(self):
