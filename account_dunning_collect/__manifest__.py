@@ -2,7 +2,7 @@
     "name": "Dunning and Collection",
     "summary": "Daily multi-level dunning run with letters, stops, fees, "
     "default interest and handover to collection agencies",
-    "version": "19.0.1.6.0",
+    "version": "19.0.1.7.0",
     "category": "Accounting/Accounting",
     "author": "account_dunning_collect authors",
     "website": "https://github.com/account-dunning-collect/account_dunning_collect",

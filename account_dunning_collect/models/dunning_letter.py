@@ -2,9 +2,13 @@ from odoo import api, fields, models
 from odoo.exceptions import AccessError, UserError
 from odoo.fields import Command
 from odoo.tools import SQL, format_amount
+from odoo.tools.translate import LazyTranslate
 
+from ..tools.reader_text import post_note, render
 from .dunning_level import CHANNELS
 from .dunning_stop_mixin import MANAGER_GROUP
+
+_lt = LazyTranslate(__name__)
 
 # letters sent by hand beyond this number are delivered by the delivery job
 INSTANT_DELIVERY_LIMIT = 10
@@ -43,7 +47,12 @@ class DunningLetter(models.Model):
         "dunning.level", required=True, readonly=True, check_company=True, index=True
     )
     run_id = fields.Many2one(
-        "dunning.run", readonly=True, index=True, ondelete="set null", check_company=True
+        "dunning.run",
+        string="Dunning Run",
+        readonly=True,
+        index=True,
+        ondelete="set null",
+        check_company=True,
     )
     user_id = fields.Many2one(
         "res.users", string="Responsible", help="Salesperson of the customer, else the run's user."
@@ -58,8 +67,16 @@ class DunningLetter(models.Model):
     )
     sent_date = fields.Date(readonly=True, copy=False)
     approval_reason = fields.Text(
-        readonly=True, help="Why the letter waits for approval or was not sent as planned."
+        compute="_compute_approval_reason",
+        inverse="_inverse_approval_reason",
+        help="Why the letter waits for approval or was not sent as planned.",
     )
+    # the reasons, language-neutral (see tools.reader_text): each reader reads them
+    # in their language
+    approval_reason_entries = fields.Json("Approval Reasons", readonly=True, copy=False)
+    # reasons of letters made before they were stored language-neutral, and texts
+    # written by hand or by other addons
+    approval_reason_legacy = fields.Text("Approval Reason Text", readonly=True, copy=False)
     line_ids = fields.One2many("dunning.letter.line", "letter_id", readonly=True)
     payment_warning = fields.Text(
         compute="_compute_payment_warning",
@@ -123,6 +140,20 @@ class DunningLetter(models.Model):
     # ------------------------------------------------------------------
     # COMPUTE
     # ------------------------------------------------------------------
+
+    @api.depends("approval_reason_entries", "approval_reason_legacy")
+    @api.depends_context("lang")
+    def _compute_approval_reason(self):
+        for letter in self:
+            texts = [letter.approval_reason_legacy] + [
+                render(self.env, entry) for entry in letter.approval_reason_entries or []
+            ]
+            letter.approval_reason = "\n".join(filter(None, texts)) or False
+
+    def _inverse_approval_reason(self):
+        for letter in self:
+            letter.approval_reason_legacy = letter.approval_reason
+            letter.approval_reason_entries = False
 
     @api.depends("line_ids.move_id")
     def _compute_move_ids(self):
@@ -360,11 +391,12 @@ class DunningLetter(models.Model):
         )
 
     def _cancel_internal(self, note=None):
-        """Cancel letters not sent yet (by the run or an action), with an optional note."""
+        """Cancel letters not sent yet (by the run or an action), with an optional note
+        (a text of ``_lt``, shown in each reader's language)."""
         self._write_workflow({"state": "cancelled"})
         if note:
             for letter in self:
-                letter.message_post(body=note)
+                post_note(letter, note)
         self._refresh_move_levels()
 
     def _refresh_move_levels(self):
@@ -637,12 +669,13 @@ class DunningLetter(models.Model):
                     self.env._("Letter %s has no charges to waive.", letter.display_name)
                 )
         for letter in self:
-            note = self.env._("Dunning charges waived: %s", reason)
+            note = _lt("Dunning charges waived: %s", reason)
             if letter.fee_move_id:
                 reversal = letter.fee_move_id._reverse_moves(
-                    default_values_list=[{"ref": note}], cancel=True
+                    default_values_list=[{"ref": self.env._("Dunning charges waived: %s", reason)}],
+                    cancel=True,
                 )
-                note = self.env._(
+                note = _lt(
                     "Dunning charges waived (credit note %(credit_note)s): %(reason)s",
                     credit_note=reversal.name,
                     reason=reason,
@@ -659,7 +692,7 @@ class DunningLetter(models.Model):
                     }
                 )
             letter._write_workflow({"charges_waived": True, "waive_reason": reason})
-            letter.message_post(body=note)
+            post_note(letter, note)
 
     def _deliver_phone(self):
         """Schedule a call for the responsible user of each letter."""

@@ -4,10 +4,13 @@ the engine (``engine.charges``) for its fee, flat fees and default interest."""
 from decimal import Decimal
 
 from odoo import models
+from odoo.tools.translate import LazyTranslate
 
 from ..engine.charges import ChargeHistory, ChargeTerms, fee_due, letter_charges
 from ..engine.default import DefaultTerms
 from ..engine.interest import BUSINESS_MARGIN, CONSUMER_MARGIN, fixed_schedule, statutory_schedule
+
+_lt = LazyTranslate(__name__)
 
 FLAT_FEE_EUR = 40.0  # BGB §288(5)
 
@@ -71,14 +74,21 @@ class DunningRun(models.Model):
             )
             charge = letter_charges(plan, terms, history, charge_items, self.date)
             if charge.uncovered_days:
+                # the letter keeps the text of its writer; the log is read in any language
                 charge.warning = self.env._(
                     "No base interest rate from %(date)s: interest for %(days)s days not "
                     "charged yet. Enter the rate under Configuration > Base Interest Rates.",
                     date=charge.uncovered_from,
                     days=charge.uncovered_days,
                 )
-                if charge.warning not in (self.log or ""):
-                    self._append_log(charge.warning)
+                warning = _lt(
+                    "No base interest rate from %(date)s: interest for %(days)s days not "
+                    "charged yet. Enter the rate under Configuration > Base Interest Rates.",
+                    date=charge.uncovered_from,
+                    days=charge.uncovered_days,
+                )
+                if not self._logged(warning):
+                    self._append_log(warning)
             charges[(plan.partner_id, plan.currency_id)] = charge
         return charges
 

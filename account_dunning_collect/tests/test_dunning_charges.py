@@ -165,7 +165,7 @@ class TestDunningCharges(DunningCommon):
         self.assertEqual(letter.line_ids.interest_date_to, date(2026, 6, 30))
         self.assertIn("No base interest rate from 2026-07-01", letter.interest_warning)
         self.assertIn("46 days", letter.interest_warning)
-        self.assertIn("No base interest rate from 2026-07-01", run.log)
+        self.assertIn("No base interest rate from 07/01/2026", run.log)
         self.env["dunning.base.rate"].create({"date_from": "2026-07-01", "rate": 1.77})
         self._run("2026-08-29")
         line = self._letters()[-1].line_ids.filtered(lambda line: not line.is_charge)
