@@ -129,10 +129,13 @@ class DunningLetter(models.Model):
             )
         letters = self.sorted(lambda letter: (letter.partner_id.name or "", letter.id))
         batch = letters._print_batch()
+        # "new": the web client downloads the PDF and then reloads the form or list
+        # the button was on, so that "To Print" shows what is left (with "self" the
+        # page stays as it was until a reload)
         return {
             "type": "ir.actions.act_url",
             "url": f"/web/content/{batch.id}?download=true",
-            "target": "self",
+            "target": "new",
         }
 
     def action_retry_delivery(self):
