@@ -87,7 +87,9 @@ FREEZERS = (
 
 def freeze(value):
     """Return ``value`` (a text from ``_lt`` or an argument) as JSON-ready data."""
-    if value is None or isinstance(value, str | int | float | bool):
+    if value is None or (
+        isinstance(value, str | int | float | bool) and not isinstance(value, Markup)
+    ):
         return value
     for kind, to_json in FREEZERS:
         if isinstance(value, kind):
