@@ -732,15 +732,9 @@ class DunningRun(models.Model):
         level reached, the agency's days after it passed, the collection level's
         days overdue reached, the agency's minimum amount met) go into one case.
         Invoices that were recalled from collection before are left to the
-        accountant (they can be handed over again by hand). Returns the cases
-        this run proposed, extended or handed over (what it counts and logs);
-        a standing proposal it found unchanged is tried for automatic handover
-        again but is not counted.
+        accountant (they can be handed over again by hand).
         """
         recalled = {row["id"] for row in rows if row["was_recalled"]}
-        # items already in a case (a proposal of an earlier run): their case is no
-        # news of this run unless it adds to it
-        in_case = {row["id"] for row in rows if row["in_collection"]}
         agencies = {}
         for partner in partners:
             policy = policy_by_partner.get(partner.id)
@@ -760,7 +754,7 @@ class DunningRun(models.Model):
             if item.partner_id in agencies and item.id not in recalled:
                 by_group[(item.partner_id, item.currency_id)].append(item)
         Case = self.env["collection.case"].with_company(self.company_id)
-        cases = proposed = Case
+        cases = Case
         for (partner_id, currency_id), group in sorted(by_group.items()):
             agency, policy = agencies[partner_id]
             rule = HandoverRule(
@@ -778,29 +772,23 @@ class DunningRun(models.Model):
                 run=self,
             )
             cases |= case
-            if any(item.id not in in_case for item in ready):
-                proposed |= case
         auto = cases.filtered(lambda case: case.agency_id.auto_handover and case.state == "draft")
         auto._try_auto_handover(self.date)
-        handed = cases.filtered(lambda case: case.state != "draft")
-        # what the run counts and logs: cases it proposed, extended or handed over,
-        # not the standing proposals it found unchanged
-        news = proposed | handed
-        if news:
+        if cases:
+            handed = cases.filtered(lambda case: case.state != "draft")
             self._append_log(
                 _lt(
                     "Collection: %(proposed)s cases proposed, %(handed)s handed over (%(names)s).",
-                    proposed=len(news - handed),
+                    proposed=len(cases - handed),
                     handed=len(handed),
-                    names=", ".join(news[:20].mapped("display_name")),
+                    names=", ".join(cases[:20].mapped("display_name")),
                 )
             )
-        if cases:
             for case in cases - handed:
                 problem = case._handover_problem()
                 if problem:
                     self._append_log(problem)
-        return news
+        return cases
 
     def _allocate_payments(self, rows, partners, default_policy):
         """Apply unapplied credits in the order of BGB §367; return whether any was.

@@ -99,25 +99,6 @@ class TestCollectionProposal(CollectionCommon):
             self._run("2026-05-10")
         self.assertEqual(self._cases(), case)
 
-    def test_standing_proposal_is_not_counted_again(self):
-        """A run that finds the customer's proposal unchanged neither counts nor logs
-        it: the form's *Collection Cases* and the log named standing proposals of
-        earlier runs again, every run that read the customer."""
-        self._invoice(self.customer, 1000.0, "2026-03-01")
-        self._dun_to_the_end()
-        run = self._run("2026-05-03")
-        case = self._cases()
-        self.assertEqual(run.case_count, 1)
-        self._invoice(self.customer, 200.0, "2026-04-20")  # due 2026-05-04
-        run = self._run("2026-05-11")
-        # the customer was read (a reminder for the new invoice), its proposal unchanged
-        self.assertEqual(self._letters()[-1].run_id, run)
-        self.assertEqual(self._cases(), case)
-        self.assertEqual(len(case.line_ids), 1)
-        self.assertEqual(run.case_count, 0)
-        self.assertNotIn("cases proposed", run.log)
-        self.assertIn("0 collection cases", run.log)
-
     def test_automatic_handover(self):
         self.agency.auto_handover = True
         invoice = self._invoice(self.customer, 1000.0, "2026-03-01")
