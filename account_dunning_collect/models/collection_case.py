@@ -14,6 +14,9 @@ from odoo.tools.translate import LazyTranslate
 
 from ..tools.reader_text import Label, freeze, post_note, render
 
+# Texts kept for people to read later are lazy on purpose (stored language-neutral,
+# translated for each reader: tools/reader_text.py), not self.env._ of the writer.
+# pylint: disable=prefer-env-translation
 _lt = LazyTranslate(__name__)
 
 CASE_STATES = [

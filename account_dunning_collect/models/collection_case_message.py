@@ -12,6 +12,9 @@ from ..tools.reader_text import Label, post_note
 from .collection_agency import DELIVERY_METHODS, EXPORT_FORMATS
 
 _logger = logging.getLogger(__name__)
+# Texts kept for people to read later are lazy on purpose (stored language-neutral,
+# translated for each reader: tools/reader_text.py), not self.env._ of the writer.
+# pylint: disable=prefer-env-translation
 _lt = LazyTranslate(__name__)
 
 MAX_ATTEMPTS = 6  # then the message is failed and waits for "Retry"

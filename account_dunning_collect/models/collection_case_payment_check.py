@@ -7,6 +7,9 @@ from odoo.tools.translate import LazyTranslate
 from ..tools.reader_text import Amount, post_note
 from .collection_case import AT_AGENCY_STATES, open_amount
 
+# Texts kept for people to read later are lazy on purpose (stored language-neutral,
+# translated for each reader: tools/reader_text.py), not self.env._ of the writer.
+# pylint: disable=prefer-env-translation
 _lt = LazyTranslate(__name__)
 
 

@@ -8,6 +8,9 @@ from ..tools.reader_text import post_note, render
 from .dunning_level import CHANNELS
 from .dunning_stop_mixin import MANAGER_GROUP
 
+# Texts kept for people to read later are lazy on purpose (stored language-neutral,
+# translated for each reader: tools/reader_text.py), not self.env._ of the writer.
+# pylint: disable=prefer-env-translation
 _lt = LazyTranslate(__name__)
 
 # letters sent by hand beyond this number are delivered by the delivery job

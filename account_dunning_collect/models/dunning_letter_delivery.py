@@ -31,6 +31,9 @@ from ..tools import bulk_insert, check_xml, xml_from_pdf
 from ..tools.reader_text import Label, RecordName, freeze, post_note, render_html
 
 _logger = logging.getLogger(__name__)
+# Texts kept for people to read later are lazy on purpose (stored language-neutral,
+# translated for each reader: tools/reader_text.py), not self.env._ of the writer.
+# pylint: disable=prefer-env-translation
 _lt = LazyTranslate(__name__)
 
 LETTER_REPORT = "account_dunning_collect.report_dunning_letter"

@@ -15,6 +15,9 @@ from ..engine.allocation import settlement_key
 from ..engine.escalation import SKIP_BELOW_MINIMUM, SKIP_COVERED, SKIP_NO_POLICY
 from ..tools.reader_text import RecordName, freeze, render
 
+# Texts kept for people to read later are lazy on purpose (stored language-neutral,
+# translated for each reader: tools/reader_text.py), not self.env._ of the writer.
+# pylint: disable=prefer-env-translation
 _lt = LazyTranslate(__name__)
 
 _logger = logging.getLogger(__name__)

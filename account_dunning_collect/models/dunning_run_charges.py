@@ -10,6 +10,9 @@ from ..engine.charges import ChargeHistory, ChargeTerms, fee_due, letter_charges
 from ..engine.default import DefaultTerms
 from ..engine.interest import BUSINESS_MARGIN, CONSUMER_MARGIN, fixed_schedule, statutory_schedule
 
+# Texts kept for people to read later are lazy on purpose (stored language-neutral,
+# translated for each reader: tools/reader_text.py), not self.env._ of the writer.
+# pylint: disable=prefer-env-translation
 _lt = LazyTranslate(__name__)
 
 FLAT_FEE_EUR = 40.0  # BGB §288(5)

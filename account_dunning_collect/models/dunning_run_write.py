@@ -19,6 +19,9 @@ from ..engine.routing import REASON_APPROVAL, REASON_NO_ADDRESS, REASON_NO_EMAIL
 from ..tools import bulk_insert
 from ..tools.reader_text import freeze, post_note
 
+# Texts kept for people to read later are lazy on purpose (stored language-neutral,
+# translated for each reader: tools/reader_text.py), not self.env._ of the writer.
+# pylint: disable=prefer-env-translation
 _lt = LazyTranslate(__name__)
 
 

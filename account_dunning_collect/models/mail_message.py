@@ -14,13 +14,14 @@ class MailMessage(models.Model):
     def _to_store(self, store, fields, **kwargs):
         """The chatter reads messages from here: a note of this addon shows its text
         in the reader's language instead of the one it was written in."""
-        super()._to_store(store, fields, **kwargs)
+        result = super()._to_store(store, fields, **kwargs)
         for message in self:
             if message.dunning_text:
                 store.add_model_values(
                     "mail.message",
                     {"id": message.id, "body": render_html(self.env, message.dunning_text)},
                 )
+        return result
 
     def write(self, vals):
         # an edited body is the editor's text: no longer this addon's note

@@ -122,7 +122,7 @@ class TestReaderLanguage(DunningCommon):
         self._as(self.german, letter)._log_sent()
         for record in (self.customer, invoice):
             note = record.message_ids[0]
-            self.assertIn(f"Mahnung versandt: <a href='#' data-oe-model=", note.body)
+            self.assertIn("Mahnung versandt: <a href='#' data-oe-model=", note.body)
             english_body = self._body_for(self.english, note)
             self.assertIn("Dunning letter sent:", english_body)
             self.assertIn(f">{letter.name}</a> (Payment reminder, E-mail)", english_body)

@@ -7,6 +7,9 @@ from ..engine.allocation import settlement_key
 from ..models.collection_case import AT_AGENCY_STATES
 from ..tools.reader_text import Amount, post_note
 
+# Texts kept for people to read later are lazy on purpose (stored language-neutral,
+# translated for each reader: tools/reader_text.py), not self.env._ of the writer.
+# pylint: disable=prefer-env-translation
 _lt = LazyTranslate(__name__)
 
 
