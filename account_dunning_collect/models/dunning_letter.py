@@ -13,6 +13,8 @@ from .dunning_stop_mixin import MANAGER_GROUP
 # pylint: disable=prefer-env-translation
 _lt = LazyTranslate(__name__)
 
+# the letter's texts for people, each shown in the reader's language (see the fields)
+READER_TEXTS = ("approval_reason", "interest_warning", "waive_reason", "delivery_error")
 # letters sent by hand beyond this number are delivered by the delivery job
 INSTANT_DELIVERY_LIMIT = 10
 # What a person may change on a letter by hand (through the form or RPC);
@@ -69,16 +71,17 @@ class DunningLetter(models.Model):
         LETTER_STATES, required=True, default="draft", readonly=True, tracking=True, index=True
     )
     sent_date = fields.Date(readonly=True, copy=False)
+    # The letter's texts for people (READER_TEXTS) are shown in the reader's language:
+    # each is computed from its language-neutral entries (``*_entries``, see
+    # tools.reader_text), after its plain text (``*_legacy``: letters made before,
+    # texts typed by a person or written by another addon).
     approval_reason = fields.Text(
-        compute="_compute_approval_reason",
+        compute="_compute_reader_texts",
         inverse="_inverse_approval_reason",
+        readonly=True,
         help="Why the letter waits for approval or was not sent as planned.",
     )
-    # the reasons, language-neutral (see tools.reader_text): each reader reads them
-    # in their language
     approval_reason_entries = fields.Json("Approval Reasons", readonly=True, copy=False)
-    # reasons of letters made before they were stored language-neutral, and texts
-    # written by hand or by other addons
     approval_reason_legacy = fields.Text("Approval Reason Text", readonly=True, copy=False)
     line_ids = fields.One2many("dunning.letter.line", "letter_id", readonly=True)
     payment_warning = fields.Text(
@@ -108,8 +111,13 @@ class DunningLetter(models.Model):
         help="Overdue amount less credits, plus fees and interest charged by this letter.",
     )
     interest_warning = fields.Char(
-        readonly=True, help="Why interest could not be charged for every day."
+        compute="_compute_reader_texts",
+        inverse="_inverse_interest_warning",
+        readonly=True,
+        help="Why interest could not be charged for every day.",
     )
+    interest_warning_entries = fields.Json("Interest Warnings", readonly=True, copy=False)
+    interest_warning_legacy = fields.Char("Interest Warning Text", readonly=True, copy=False)
     interest_day_count = fields.Selection(
         [("act_365", "act/365"), ("act_act", "act/act")],
         readonly=True,
@@ -124,7 +132,11 @@ class DunningLetter(models.Model):
         help="The customer invoice of this letter's fees and interest.",
     )
     charges_waived = fields.Boolean(readonly=True, copy=False)
-    waive_reason = fields.Text(readonly=True, copy=False)
+    waive_reason = fields.Text(
+        compute="_compute_reader_texts", inverse="_inverse_waive_reason", readonly=True
+    )
+    waive_reason_entries = fields.Json("Waiver Reasons", readonly=True, copy=False)
+    waive_reason_legacy = fields.Text("Waiver Reason Text", readonly=True, copy=False)
     delivered_date = fields.Date(
         "Delivered On",
         readonly=True,
@@ -144,19 +156,38 @@ class DunningLetter(models.Model):
     # COMPUTE
     # ------------------------------------------------------------------
 
-    @api.depends("approval_reason_entries", "approval_reason_legacy")
+    @api.depends(
+        *(f"{name}_entries" for name in READER_TEXTS),
+        *(f"{name}_legacy" for name in READER_TEXTS),
+    )
     @api.depends_context("lang")
-    def _compute_approval_reason(self):
+    def _compute_reader_texts(self):
         for letter in self:
-            texts = [letter.approval_reason_legacy] + [
-                render(self.env, entry) for entry in letter.approval_reason_entries or []
-            ]
-            letter.approval_reason = "\n".join(filter(None, texts)) or False
+            for name in READER_TEXTS:
+                texts = [letter[f"{name}_legacy"]] + [
+                    render(self.env, entry) for entry in letter[f"{name}_entries"] or []
+                ]
+                letter[name] = "\n".join(filter(None, texts)) or False
+
+    def _set_plain_text(self, name):
+        """A text written as it is (a person's, another addon's): kept as written."""
+        for letter in self:
+            letter[f"{name}_legacy"] = letter[name]
+            letter[f"{name}_entries"] = False
+        # the text read in other languages (cached while the write protects it) is stale
+        self.invalidate_recordset([name])
 
     def _inverse_approval_reason(self):
-        for letter in self:
-            letter.approval_reason_legacy = letter.approval_reason
-            letter.approval_reason_entries = False
+        self._set_plain_text("approval_reason")
+
+    def _inverse_interest_warning(self):
+        self._set_plain_text("interest_warning")
+
+    def _inverse_waive_reason(self):
+        self._set_plain_text("waive_reason")
+
+    def _inverse_delivery_error(self):
+        self._set_plain_text("delivery_error")
 
     @api.depends("line_ids.move_id")
     def _compute_move_ids(self):

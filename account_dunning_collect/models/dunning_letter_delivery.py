@@ -85,7 +85,11 @@ class DunningLetter(models.Model):
         "Posted On", readonly=True, copy=False, help="Date the letter was printed for posting."
     )
     delivery_attempts = fields.Integer(readonly=True, copy=False)
-    delivery_error = fields.Text(readonly=True, copy=False)
+    delivery_error = fields.Text(
+        compute="_compute_reader_texts", inverse="_inverse_delivery_error", readonly=True
+    )
+    delivery_error_entries = fields.Json("Delivery Errors", readonly=True, copy=False)
+    delivery_error_legacy = fields.Text("Delivery Error Text", readonly=True, copy=False)
     document_warning = fields.Char(compute="_compute_document_warning")
 
     # ------------------------------------------------------------------
@@ -259,15 +263,21 @@ class DunningLetter(models.Model):
             )
             values = {"delivery_state": "withdrawn", "delivery_error": False}
             charged = letter.amount_fee or letter.amount_flat_fee or letter.amount_interest
+            reason = [freeze(_lt("%s withdrawn: paid before delivery", letter.name))]
             if not charge and charged:
                 # charges are posted at delivery: these never will be
-                reason = self.env._("%s withdrawn: paid before delivery", letter.name)
-                values.update(charges_waived=True, waive_reason=reason)
+                values.update(charges_waived=True, waive_reason_entries=reason)
                 note = _lt("%s Its charges are not posted.", note)
             if charge.state == "posted" and charge.payment_state == "not_paid":
-                reason = self.env._("%s withdrawn: paid before delivery", letter.name)
                 reversal = charge._reverse_moves(
-                    [{"date": today, "invoice_date": today, "ref": reason}], cancel=True
+                    [
+                        {
+                            "date": today,
+                            "invoice_date": today,
+                            "ref": self.env._("%s withdrawn: paid before delivery", letter.name),
+                        }
+                    ],
+                    cancel=True,
                 )
                 note = _lt(
                     "%(note)s Its charges %(charge)s were reversed by %(reversal)s.",
@@ -276,7 +286,7 @@ class DunningLetter(models.Model):
                     reversal=reversal.name,
                 )
                 # as a manager's waiver would: the form says so, nothing is left to waive
-                values.update(charges_waived=True, waive_reason=reason)
+                values.update(charges_waived=True, waive_reason_entries=reason)
             letter._write_workflow(values)
             post_note(letter, note)
 
@@ -295,11 +305,15 @@ class DunningLetter(models.Model):
                 letter._write_workflow(
                     {
                         "delivery_state": "failed",
-                        "delivery_error": self.env._(
-                            "%s has no complete postal address (street, ZIP, city): complete "
-                            "it, then retry the delivery.",
-                            letter.partner_id.display_name,
-                        ),
+                        "delivery_error_entries": [
+                            freeze(
+                                _lt(
+                                    "%s has no complete postal address (street, ZIP, city): "
+                                    "complete it, then retry the delivery.",
+                                    letter.partner_id.display_name,
+                                )
+                            )
+                        ],
                     }
                 )
 

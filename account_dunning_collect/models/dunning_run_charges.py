@@ -77,14 +77,8 @@ class DunningRun(models.Model):
             )
             charge = letter_charges(plan, terms, history, charge_items, self.date)
             if charge.uncovered_days:
-                # the letter keeps the text of its writer; the log is read in any language
-                charge.warning = self.env._(
-                    "No base interest rate from %(date)s: interest for %(days)s days not "
-                    "charged yet. Enter the rate under Configuration > Base Interest Rates.",
-                    date=charge.uncovered_from,
-                    days=charge.uncovered_days,
-                )
-                warning = _lt(
+                # on the letter and in the log, read in the reader's language
+                warning = charge.warning = _lt(
                     "No base interest rate from %(date)s: interest for %(days)s days not "
                     "charged yet. Enter the rate under Configuration > Base Interest Rates.",
                     date=charge.uncovered_from,

@@ -111,7 +111,9 @@ class DunningRun(models.Model):
             "amount_fee": charge.fee,
             "amount_flat_fee": charge.flat_fee_total,
             "amount_interest": charge.interest_total,
-            "interest_warning": charge.warning or None,
+            "interest_warning_entries": json.dumps(reason_entries(charge.warning))
+            if charge.warning
+            else None,
             "interest_day_count": self.env["dunning.policy"]
             .browse(letter_plan.policy_id)
             .interest_day_count,
@@ -211,9 +213,12 @@ class DunningRun(models.Model):
                     for key in ("state", "sent_date", "delivery_state", "approval_reason_entries"):
                         vals.pop(key)
                 else:
-                    entries = vals["approval_reason_entries"]
-                    vals["approval_reason_entries"] = json.loads(entries) if entries else None
                     vals["approval_reason_legacy"] = None
+                # the JSON text of the COPY row as the ORM writes it
+                for key in ("approval_reason_entries", "interest_warning_entries"):
+                    if vals.get(key):
+                        vals[key] = json.loads(vals[key])
+                vals["interest_warning_legacy"] = None
                 vals = {
                     key: float(value) if isinstance(value, Decimal) else value or False
                     for key, value in vals.items()

@@ -163,7 +163,7 @@ class TestDunningCharges(DunningCommon):
         letter = self._letters()
         self.assertEqual(letter.amount_interest, 8.44)
         self.assertEqual(letter.line_ids.interest_date_to, date(2026, 6, 30))
-        self.assertIn("No base interest rate from 2026-07-01", letter.interest_warning)
+        self.assertIn("No base interest rate from 07/01/2026", letter.interest_warning)
         self.assertIn("46 days", letter.interest_warning)
         self.assertIn("No base interest rate from 07/01/2026", run.log)
         self.env["dunning.base.rate"].create({"date_from": "2026-07-01", "rate": 1.77})

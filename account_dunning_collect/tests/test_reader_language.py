@@ -129,6 +129,29 @@ class TestReaderLanguage(DunningCommon):
             german_body = self._body_for(self.german, note)
             self.assertIn(f">{letter.name}</a> (Zahlungserinnerung, E-Mail)", german_body)
 
+    def test_delivery_error_in_readers_language_and_typed_reason_as_typed(self):
+        self._invoice(self.customer, 1000.0, "2026-03-01")
+        run_dunning(self.env, "2026-03-22", self.company, deliver=False)
+        letter = self._letters()
+        self.customer.street = False
+        self._as(self.german, letter)._fail_without_postal_address()
+        self.assertEqual(letter.delivery_state, "failed")
+        self.assertEqual(
+            self._as(self.english, letter).delivery_error,
+            "Kunde GmbH has no complete postal address (street, ZIP, city): complete it, "
+            "then retry the delivery.",
+        )
+        self.assertTrue(self._as(self.german, letter).delivery_error.startswith("Kunde GmbH "))
+        self.assertNotIn("postal address", self._as(self.german, letter).delivery_error)
+        # a reason a person typed stays as typed, for every reader
+        letter._write_workflow({"waive_reason": "Kulanz nach Telefonat"})
+        self.assertEqual(self._as(self.english, letter).waive_reason, "Kulanz nach Telefonat")
+        self.assertEqual(letter.waive_reason_legacy, "Kulanz nach Telefonat")
+        # retrying clears the error
+        letter.action_retry_delivery()
+        self.assertFalse(letter.delivery_error)
+        self.assertFalse(letter.delivery_error_entries)
+
     def test_log_is_written_once_per_batch(self):
         """Six log entries (started, skipped, held, no due date, finished, ...) cost
         one UPDATE of the run per batch and one at the end, not one each."""

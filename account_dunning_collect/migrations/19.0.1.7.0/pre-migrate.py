@@ -3,7 +3,8 @@
 The texts written before (in the language of whoever wrote them) are kept as
 they are and shown before the new entries: ``dunning_run.log`` becomes
 ``log_legacy``, ``dunning_letter.approval_reason`` becomes
-``approval_reason_legacy`` (both names are computed fields now).
+``approval_reason_legacy``, and so its interest warning, waiver reason and
+delivery error (the names are computed fields now).
 """
 
 from odoo.tools import SQL
@@ -11,6 +12,9 @@ from odoo.tools import SQL
 RENAMES = (
     ("dunning_run", "log", "log_legacy"),
     ("dunning_letter", "approval_reason", "approval_reason_legacy"),
+    ("dunning_letter", "interest_warning", "interest_warning_legacy"),
+    ("dunning_letter", "waive_reason", "waive_reason_legacy"),
+    ("dunning_letter", "delivery_error", "delivery_error_legacy"),
 )
 
 
