@@ -31,3 +31,6 @@ from . import collection_case_line
 from . import collection_case_payment
 from . import collection_case_message
 from . import mail_activity
+from . import mail_message
+from . import mail_thread
+from . import mail_tracking_value

@@ -10,6 +10,14 @@ writes off what the agency could not collect.
 from odoo import api, fields, models
 from odoo.exceptions import AccessError, UserError, ValidationError
 from odoo.tools import SQL, float_compare
+from odoo.tools.translate import LazyTranslate
+
+from ..tools.reader_text import Label, freeze, post_note, render
+
+# Texts kept for people to read later are lazy on purpose (stored language-neutral,
+# translated for each reader: tools/reader_text.py), not self.env._ of the writer.
+# pylint: disable=prefer-env-translation
+_lt = LazyTranslate(__name__)
 
 CASE_STATES = [
     ("draft", "Proposed"),
@@ -95,7 +103,12 @@ class CollectionCase(models.Model):
     state = fields.Selection(
         CASE_STATES, required=True, default="draft", tracking=True, copy=False, index=True
     )
-    run_id = fields.Many2one("dunning.run", readonly=True, help="The run that proposed the case.")
+    run_id = fields.Many2one(
+        "dunning.run",
+        string="Dunning Run",
+        readonly=True,
+        help="The run that proposed the case.",
+    )
     line_ids = fields.One2many("collection.case.line", "case_id", string="Invoices", readonly=True)
     move_ids = fields.Many2many(
         "account.move",
@@ -185,7 +198,8 @@ class CollectionCase(models.Model):
     )
     def _compute_problem(self):
         for case in self:
-            case.problem = (case.state == "draft" and case._handover_problem()) or False
+            problem = case.state == "draft" and case._handover_problem()
+            case.problem = render(self.env, freeze(problem)) if problem else False
 
     @api.depends("message_log_ids.state")
     def _compute_delivery_state(self):
@@ -349,33 +363,34 @@ class CollectionCase(models.Model):
                 )
 
     def _handover_problem(self):
-        """Why this case cannot be handed over now (a message), or False."""
+        """Why this case cannot be handed over now (a text of ``_lt``, see
+        ``tools.reader_text``), or False."""
         self.ensure_one()
         agency = self.agency_id
         if agency.state != "active":
-            return self.env._(
+            return _lt(
                 "Collection agency '%(agency)s' is not active (%(state)s): confirm the "
                 "partnership first.",
                 agency=agency.name,
-                state=dict(agency._fields["state"].selection)[agency.state],
+                state=Label(agency._name, "state", agency.state),
             )
         partner = self.partner_id
         missing = [
             label
             for label, value in (
-                (self.env._("street"), partner.street),
-                (self.env._("ZIP"), partner.zip),
-                (self.env._("city"), partner.city),
-                (self.env._("country"), partner.country_id),
+                (_lt("street"), partner.street),
+                (_lt("ZIP"), partner.zip),
+                (_lt("city"), partner.city),
+                (_lt("country"), partner.country_id),
             )
             if not value
         ]
         if missing:
-            return self.env._(
+            return _lt(
                 "Debtor %(partner)s has no complete address (missing: %(missing)s): an agency "
                 "cannot work without it. Complete the address on the contact.",
                 partner=partner.display_name,
-                missing=", ".join(missing),
+                missing=missing,
             )
         undelivered = sorted(
             {
@@ -386,7 +401,7 @@ class CollectionCase(models.Model):
             }
         )
         if undelivered:
-            return self.env._(
+            return _lt(
                 "Collection case %(case)s reports letters that never reached the debtor "
                 "(%(letters)s): an agency may only claim what was really dunned. Deliver them "
                 "(print or send) or remove their invoices from the case.",
@@ -394,9 +409,9 @@ class CollectionCase(models.Model):
                 letters=", ".join(undelivered),
             )
         if not self.line_ids:
-            return self.env._("Collection case %s has no invoices.", self.name)
+            return _lt("Collection case %s has no invoices.", self.name)
         if not float_compare(self.amount_open, 0, precision_rounding=self.currency_id.rounding) > 0:
-            return self.env._(
+            return _lt(
                 "The invoices of collection case %s are paid: nothing to hand over.", self.name
             )
         return False
@@ -413,7 +428,7 @@ class CollectionCase(models.Model):
         for case in self:
             problem = case._handover_problem()
             if problem:
-                raise UserError(problem)
+                raise UserError(render(self.env, freeze(problem)))
         self._hand_over_checked(date)
         return True
 
@@ -432,14 +447,14 @@ class CollectionCase(models.Model):
             attachment = case._export("handover", date)
             case._write_workflow({"export_attachment_id": attachment.id})
             case._queue_message("handover", attachment)
-            body = self.env._(
+            note = _lt(
                 "Handed over to collection agency %(agency)s: case %(case)s.",
                 agency=case.agency_id.name,
                 case=case.name,
             )
             # a note on the debtor and its documents, whoever may write them
             for record in [*case.move_ids.sudo(), case.partner_id.sudo()]:
-                record.message_post(body=body)
+                post_note(record, note)
 
     def _try_auto_handover(self, date):
         """Hand over what can be; the others stay proposed and show their problem."""
@@ -474,7 +489,7 @@ class CollectionCase(models.Model):
                 {"state": "recalled", "recall_reason": reason, "close_date": today}
             )
             case._queue_message("recall", case._export("recall"))
-            case.message_post(body=self.env._("Recalled from the agency: %s", reason))
+            post_note(case, _lt("Recalled from the agency: %s", reason))
         return True
 
     def action_cancel_proposal(self):

@@ -5,11 +5,17 @@ import requests
 from markupsafe import Markup
 
 from odoo import api, fields, models
+from odoo.tools.translate import LazyTranslate
 
 from ..engine import claim_format
+from ..tools.reader_text import Label, post_note
 from .collection_agency import DELIVERY_METHODS, EXPORT_FORMATS
 
 _logger = logging.getLogger(__name__)
+# Texts kept for people to read later are lazy on purpose (stored language-neutral,
+# translated for each reader: tools/reader_text.py), not self.env._ of the writer.
+# pylint: disable=prefer-env-translation
+_lt = LazyTranslate(__name__)
 
 MAX_ATTEMPTS = 6  # then the message is failed and waits for "Retry"
 RETRY_MINUTES = 5  # back-off: 5, 10, 20, 40, 80 minutes
@@ -163,8 +169,9 @@ class CollectionCaseMessage(models.Model):
                 }
             )
         )
-        case.message_post(
-            body=self.env._(
+        post_note(
+            case,
+            _lt(
                 "%(subject)s: e-mailed to %(address)s.",
                 subject=subject,
                 address=agency._delivery_address(),
@@ -187,15 +194,16 @@ class CollectionCaseMessage(models.Model):
         )
         if self.attempts >= MAX_ATTEMPTS:
             self.write({"state": "failed", "error": message, "next_attempt": False})
-            self.case_id.message_post(
-                body=self.env._(
+            post_note(
+                self.case_id,
+                _lt(
                     "The %(type)s message could not be delivered to %(agency)s after %(attempts)s "
                     "attempts: %(error)s. Use 'Retry' on the message once the problem is solved.",
-                    type=dict(self._fields["message_type"].selection)[self.message_type],
+                    type=Label(self._name, "message_type", self.message_type),
                     agency=self.agency_id.name,
                     attempts=self.attempts,
                     error=message,
-                )
+                ),
             )
         else:
             delay = timedelta(minutes=RETRY_MINUTES * 2 ** (self.attempts - 1))

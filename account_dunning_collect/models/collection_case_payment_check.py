@@ -2,8 +2,15 @@
 
 from odoo import api, fields, models
 from odoo.tools import float_compare, float_is_zero
+from odoo.tools.translate import LazyTranslate
 
+from ..tools.reader_text import Amount, post_note
 from .collection_case import AT_AGENCY_STATES, open_amount
+
+# Texts kept for people to read later are lazy on purpose (stored language-neutral,
+# translated for each reader: tools/reader_text.py), not self.env._ of the writer.
+# pylint: disable=prefer-env-translation
+_lt = LazyTranslate(__name__)
 
 
 # one model in several files by concern (readme/DEVELOP.md), as Odoo splits account.move.line
@@ -38,13 +45,14 @@ class CollectionCase(models.Model):
                     }
                 )
                 case._queue_message("update", case._export("update"))
-                case.message_post(
-                    body=self.env._(
+                post_note(
+                    case,
+                    _lt(
                         "The debtor paid %(amount)s directly (%(reference)s); the agency is "
                         "informed.",
-                        amount=case.currency_id.format(direct),
+                        amount=Amount(direct, case.currency_id),
                         reference=payment.reference or "-",
-                    )
+                    ),
                 )
             case._update_paid_state()
 

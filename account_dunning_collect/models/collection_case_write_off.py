@@ -5,9 +5,16 @@ from decimal import Decimal
 
 from odoo import fields, models
 from odoo.exceptions import UserError
+from odoo.tools.translate import LazyTranslate
 
 from ..engine.writeoff import TaxShare, vat_split
+from ..tools.reader_text import Amount, post_note
 from .collection_case import AT_AGENCY_STATES
+
+# Texts kept for people to read later are lazy on purpose (stored language-neutral,
+# translated for each reader: tools/reader_text.py), not self.env._ of the writer.
+# pylint: disable=prefer-env-translation
+_lt = LazyTranslate(__name__)
 
 
 # one model in several files by concern (readme/DEVELOP.md), as Odoo splits account.move.line
@@ -79,13 +86,14 @@ class CollectionCase(models.Model):
                     "close_date": date,
                 }
             )
-            case.message_post(
-                body=self.env._(
+            post_note(
+                case,
+                _lt(
                     "Written off %(amount)s (%(move)s): %(reason)s",
-                    amount=case.currency_id.format(case.amount_written_off),
+                    amount=Amount(case.amount_written_off, case.currency_id),
                     move=move.name,
                     reason=reason,
-                )
+                ),
             )
         return True
 

@@ -2,10 +2,19 @@ from odoo import api, fields, models
 from odoo.exceptions import AccessError, UserError
 from odoo.fields import Command
 from odoo.tools import SQL, format_amount
+from odoo.tools.translate import LazyTranslate
 
+from ..tools.reader_text import post_note, render
 from .dunning_level import CHANNELS
 from .dunning_stop_mixin import MANAGER_GROUP
 
+# Texts kept for people to read later are lazy on purpose (stored language-neutral,
+# translated for each reader: tools/reader_text.py), not self.env._ of the writer.
+# pylint: disable=prefer-env-translation
+_lt = LazyTranslate(__name__)
+
+# the letter's texts for people, each shown in the reader's language (see the fields)
+READER_TEXTS = ("approval_reason", "interest_warning", "waive_reason", "delivery_error")
 # letters sent by hand beyond this number are delivered by the delivery job
 INSTANT_DELIVERY_LIMIT = 10
 # What a person may change on a letter by hand (through the form or RPC);
@@ -43,7 +52,12 @@ class DunningLetter(models.Model):
         "dunning.level", required=True, readonly=True, check_company=True, index=True
     )
     run_id = fields.Many2one(
-        "dunning.run", readonly=True, index=True, ondelete="set null", check_company=True
+        "dunning.run",
+        string="Dunning Run",
+        readonly=True,
+        index=True,
+        ondelete="set null",
+        check_company=True,
     )
     user_id = fields.Many2one(
         "res.users", string="Responsible", help="Salesperson of the customer, else the run's user."
@@ -57,9 +71,18 @@ class DunningLetter(models.Model):
         LETTER_STATES, required=True, default="draft", readonly=True, tracking=True, index=True
     )
     sent_date = fields.Date(readonly=True, copy=False)
+    # The letter's texts for people (READER_TEXTS) are shown in the reader's language:
+    # each is computed from its language-neutral entries (``*_entries``, see
+    # tools.reader_text), after its plain text (``*_legacy``: letters made before,
+    # texts typed by a person or written by another addon).
     approval_reason = fields.Text(
-        readonly=True, help="Why the letter waits for approval or was not sent as planned."
+        compute="_compute_reader_texts",
+        inverse="_inverse_approval_reason",
+        readonly=True,
+        help="Why the letter waits for approval or was not sent as planned.",
     )
+    approval_reason_entries = fields.Json("Approval Reasons", readonly=True, copy=False)
+    approval_reason_legacy = fields.Text("Approval Reason Text", readonly=True, copy=False)
     line_ids = fields.One2many("dunning.letter.line", "letter_id", readonly=True)
     payment_warning = fields.Text(
         compute="_compute_payment_warning",
@@ -88,8 +111,13 @@ class DunningLetter(models.Model):
         help="Overdue amount less credits, plus fees and interest charged by this letter.",
     )
     interest_warning = fields.Char(
-        readonly=True, help="Why interest could not be charged for every day."
+        compute="_compute_reader_texts",
+        inverse="_inverse_interest_warning",
+        readonly=True,
+        help="Why interest could not be charged for every day.",
     )
+    interest_warning_entries = fields.Json("Interest Warnings", readonly=True, copy=False)
+    interest_warning_legacy = fields.Char("Interest Warning Text", readonly=True, copy=False)
     interest_day_count = fields.Selection(
         [("act_365", "act/365"), ("act_act", "act/act")],
         readonly=True,
@@ -104,7 +132,11 @@ class DunningLetter(models.Model):
         help="The customer invoice of this letter's fees and interest.",
     )
     charges_waived = fields.Boolean(readonly=True, copy=False)
-    waive_reason = fields.Text(readonly=True, copy=False)
+    waive_reason = fields.Text(
+        compute="_compute_reader_texts", inverse="_inverse_waive_reason", readonly=True
+    )
+    waive_reason_entries = fields.Json("Waiver Reasons", readonly=True, copy=False)
+    waive_reason_legacy = fields.Text("Waiver Reason Text", readonly=True, copy=False)
     delivered_date = fields.Date(
         "Delivered On",
         readonly=True,
@@ -123,6 +155,39 @@ class DunningLetter(models.Model):
     # ------------------------------------------------------------------
     # COMPUTE
     # ------------------------------------------------------------------
+
+    @api.depends(
+        *(f"{name}_entries" for name in READER_TEXTS),
+        *(f"{name}_legacy" for name in READER_TEXTS),
+    )
+    @api.depends_context("lang")
+    def _compute_reader_texts(self):
+        for letter in self:
+            for name in READER_TEXTS:
+                texts = [letter[f"{name}_legacy"]] + [
+                    render(self.env, entry) for entry in letter[f"{name}_entries"] or []
+                ]
+                letter[name] = "\n".join(filter(None, texts)) or False
+
+    def _set_plain_text(self, name):
+        """A text written as it is (a person's, another addon's): kept as written."""
+        for letter in self:
+            letter[f"{name}_legacy"] = letter[name]
+            letter[f"{name}_entries"] = False
+        # the text read in other languages (cached while the write protects it) is stale
+        self.invalidate_recordset([name])
+
+    def _inverse_approval_reason(self):
+        self._set_plain_text("approval_reason")
+
+    def _inverse_interest_warning(self):
+        self._set_plain_text("interest_warning")
+
+    def _inverse_waive_reason(self):
+        self._set_plain_text("waive_reason")
+
+    def _inverse_delivery_error(self):
+        self._set_plain_text("delivery_error")
 
     @api.depends("line_ids.move_id")
     def _compute_move_ids(self):
@@ -360,11 +425,12 @@ class DunningLetter(models.Model):
         )
 
     def _cancel_internal(self, note=None):
-        """Cancel letters not sent yet (by the run or an action), with an optional note."""
+        """Cancel letters not sent yet (by the run or an action), with an optional note
+        (a text of ``_lt``, shown in each reader's language)."""
         self._write_workflow({"state": "cancelled"})
         if note:
             for letter in self:
-                letter.message_post(body=note)
+                post_note(letter, note)
         self._refresh_move_levels()
 
     def _refresh_move_levels(self):
@@ -644,12 +710,13 @@ class DunningLetter(models.Model):
                     self.env._("Letter %s has no charges to waive.", letter.display_name)
                 )
         for letter in self:
-            note = self.env._("Dunning charges waived: %s", reason)
+            note = _lt("Dunning charges waived: %s", reason)
             if letter.fee_move_id:
                 reversal = letter.fee_move_id._reverse_moves(
-                    default_values_list=[{"ref": note}], cancel=True
+                    default_values_list=[{"ref": self.env._("Dunning charges waived: %s", reason)}],
+                    cancel=True,
                 )
-                note = self.env._(
+                note = _lt(
                     "Dunning charges waived (credit note %(credit_note)s): %(reason)s",
                     credit_note=reversal.name,
                     reason=reason,
@@ -668,7 +735,7 @@ class DunningLetter(models.Model):
             letter._write_workflow({"charges_waived": True, "waive_reason": reason})
             # the PDF showed the charges: kept with the note, the next print renders anew
             retired = letter._retire_document()
-            letter.message_post(body=note, attachment_ids=retired.ids)
+            post_note(letter, note, attachment_ids=retired.ids)
 
     def _deliver_phone(self):
         """Schedule a call for the responsible user of each letter."""

@@ -10,6 +10,7 @@ after that transaction has committed.
 """
 
 import io
+import json
 import logging
 import re
 import time
@@ -22,13 +23,19 @@ from odoo.exceptions import UserError
 from odoo.tools import SQL, email_normalize, format_amount, format_date, split_every
 from odoo.tools.mail import generate_tracking_message_id
 from odoo.tools.pdf import PdfFileReader
+from odoo.tools.translate import LazyTranslate
 
 from odoo.addons.base.models.ir_actions_report import _wkhtml
 
 from ..tools import bulk_insert, check_xml, xml_from_pdf
 from ..tools.letter_pdf import LetterPages
+from ..tools.reader_text import Label, RecordName, freeze, post_note, render_html
 
 _logger = logging.getLogger(__name__)
+# Texts kept for people to read later are lazy on purpose (stored language-neutral,
+# translated for each reader: tools/reader_text.py), not self.env._ of the writer.
+# pylint: disable=prefer-env-translation
+_lt = LazyTranslate(__name__)
 
 LETTER_REPORT = "account_dunning_collect.report_dunning_letter"
 DEFAULT_TEMPLATE = "account_dunning_collect.email_template_dunning_default"
@@ -79,7 +86,11 @@ class DunningLetter(models.Model):
         "Posted On", readonly=True, copy=False, help="Date the letter was printed for posting."
     )
     delivery_attempts = fields.Integer(readonly=True, copy=False)
-    delivery_error = fields.Text(readonly=True, copy=False)
+    delivery_error = fields.Text(
+        compute="_compute_reader_texts", inverse="_inverse_delivery_error", readonly=True
+    )
+    delivery_error_entries = fields.Json("Delivery Errors", readonly=True, copy=False)
+    delivery_error_legacy = fields.Text("Delivery Error Text", readonly=True, copy=False)
     document_warning = fields.Char(compute="_compute_document_warning")
 
     # ------------------------------------------------------------------
@@ -139,10 +150,13 @@ class DunningLetter(models.Model):
             )
         letters = self.sorted(lambda letter: (letter.partner_id.name or "", letter.id))
         batch = letters._print_batch()
+        # "new": the web client downloads the PDF and then reloads the form or list
+        # the button was on, so that "To Print" shows what is left (with "self" the
+        # page stays as it was until a reload)
         return {
             "type": "ir.actions.act_url",
             "url": f"/web/content/{batch.id}?download=true",
-            "target": "self",
+            "target": "new",
         }
 
     def action_retry_delivery(self):
@@ -257,32 +271,38 @@ class DunningLetter(models.Model):
         today = fields.Date.context_today(self)
         for letter in self:
             charge = letter.fee_move_id
-            note = self.env._(
+            note = _lt(
                 "Not delivered: everything this letter asks for was paid (or cancelled) before "
                 "it went out."
             )
             values = {"delivery_state": "withdrawn", "delivery_error": False}
             charged = letter.amount_fee or letter.amount_flat_fee or letter.amount_interest
+            reason = [freeze(_lt("%s withdrawn: paid before delivery", letter.name))]
             if not charge and charged:
                 # charges are posted at delivery: these never will be
-                reason = self.env._("%s withdrawn: paid before delivery", letter.name)
-                values.update(charges_waived=True, waive_reason=reason)
-                note = self.env._("%s Its charges are not posted.", note)
+                values.update(charges_waived=True, waive_reason_entries=reason)
+                note = _lt("%s Its charges are not posted.", note)
             if charge.state == "posted" and charge.payment_state == "not_paid":
-                reason = self.env._("%s withdrawn: paid before delivery", letter.name)
                 reversal = charge._reverse_moves(
-                    [{"date": today, "invoice_date": today, "ref": reason}], cancel=True
+                    [
+                        {
+                            "date": today,
+                            "invoice_date": today,
+                            "ref": self.env._("%s withdrawn: paid before delivery", letter.name),
+                        }
+                    ],
+                    cancel=True,
                 )
-                note = self.env._(
+                note = _lt(
                     "%(note)s Its charges %(charge)s were reversed by %(reversal)s.",
                     note=note,
                     charge=charge.name,
                     reversal=reversal.name,
                 )
                 # as a manager's waiver would: the form says so, nothing is left to waive
-                values.update(charges_waived=True, waive_reason=reason)
+                values.update(charges_waived=True, waive_reason_entries=reason)
             letter._write_workflow(values)
-            letter.message_post(body=note)
+            post_note(letter, note)
 
     def _delivery_contacts(self):
         """Return {letter id: contact}: the invoice address of the customer, else the customer."""
@@ -299,11 +319,15 @@ class DunningLetter(models.Model):
                 letter._write_workflow(
                     {
                         "delivery_state": "failed",
-                        "delivery_error": self.env._(
-                            "%s has no complete postal address (street, ZIP, city): complete "
-                            "it, then retry the delivery.",
-                            letter.partner_id.display_name,
-                        ),
+                        "delivery_error_entries": [
+                            freeze(
+                                _lt(
+                                    "%s has no complete postal address (street, ZIP, city): "
+                                    "complete it, then retry the delivery.",
+                                    letter.partner_id.display_name,
+                                )
+                            )
+                        ],
                     }
                 )
 
@@ -427,9 +451,9 @@ class DunningLetter(models.Model):
             email = emails[letter.id]
             if not email or email in blacklisted:
                 reason = (
-                    self.env._("the address %s is blacklisted (opted out of e-mails)", email)
+                    _lt("the address %s is blacklisted (opted out of e-mails)", email)
                     if email
-                    else self.env._("the customer has no e-mail address")
+                    else _lt("the customer has no e-mail address")
                 )
                 letter._fallback_to_post(reason)
             else:
@@ -488,16 +512,16 @@ class DunningLetter(models.Model):
     def _fallback_to_post(self, reason):
         """E-mail is not possible: deliver by post instead, and say so on the letter."""
         self.ensure_one()
-        note = self.env._("Not sent by e-mail (%s): the letter goes to the print batch.", reason)
+        note = _lt("Not sent by e-mail (%s): the letter goes to the print batch.", reason)
         self._write_workflow(
             {
                 "channel": "letter",
                 "delivery_state": "pending",
                 "delivered_date": False,
-                "approval_reason": "\n".join(filter(None, [self.approval_reason, note])),
+                "approval_reason_entries": [*(self.approval_reason_entries or []), freeze(note)],
             }
         )
-        self.message_post(body=note)
+        post_note(self, note)
 
     def _collect_attachments(self):
         """Return ({letter id: [attachment ids]}, {letter id: [problem texts]}).
@@ -614,7 +638,7 @@ class DunningLetter(models.Model):
             ]
         )
         for letter in letters:
-            letter._fallback_to_post(self.env._("the e-mail could not be delivered"))
+            letter._fallback_to_post(_lt("the e-mail could not be delivered"))
 
     def _print_batch(self):
         """Render missing documents in one call, merge all into one PDF, mark letters posted."""
@@ -680,7 +704,6 @@ class DunningLetter(models.Model):
         """
         if not self:
             return
-        channel_labels = dict(self._fields["channel"]._description_selection(self.env))
         author_id, email_from = self.env["mail.thread"]._message_compute_author(
             self.env.user.partner_id.id
         )
@@ -698,8 +721,7 @@ class DunningLetter(models.Model):
                 )
             )
         )
-        level_names = {level.id: level.name for level in self.level_id}
-        prefix = self.env._("Dunning letter sent:")
+        levels = {level.id: level for level in self.level_id}
         rows, documents = [], []
         subtype_id = self.env.ref("mail.mt_note").id
         now = fields.Datetime.now()
@@ -710,27 +732,34 @@ class DunningLetter(models.Model):
                 self.ids,
             )
         ):
-            body = str(
-                Markup(
-                    "%s <a href='#' data-oe-model='dunning.letter' data-oe-id='%s'>%s</a> (%s, %s)"
+            # language-neutral: each reader reads the note in their language
+            text = freeze(
+                _lt(
+                    "Dunning letter sent: %(letter)s (%(level)s, %(channel)s)",
+                    letter=Markup(
+                        "<a href='#' data-oe-model='dunning.letter' data-oe-id='%s'>%s</a>"
+                    )
+                    % (letter_id, name),
+                    level=RecordName(levels[level_id]),
+                    channel=Label(self._name, "channel", channel),
                 )
-                % (prefix, letter_id, name, level_names[level_id], channel_labels.get(channel))
             )
+            body = str(render_html(self.env, text))
+            text_json = json.dumps(text)
             targets = [("res.partner", partner_id)] + [
                 ("account.move", move_id) for move_id in moves_by_letter.get(letter_id, [])
             ]
             for model, res_id in targets:
-                rows.append(
-                    self._prepare_sent_note_vals(
-                        model,
-                        res_id,
-                        body,
-                        subtype_id=subtype_id,
-                        author_id=author_id,
-                        email_from=email_from,
-                        date=now,
-                    )
+                vals = self._prepare_sent_note_vals(
+                    model,
+                    res_id,
+                    body,
+                    subtype_id=subtype_id,
+                    author_id=author_id,
+                    email_from=email_from,
+                    date=now,
                 )
+                rows.append({**vals, "dunning_text": text_json})
                 documents.append(document_id)
         self.env["mail.message"].flush_model()
         columns = list(rows[0])

@@ -8,10 +8,17 @@ from psycopg2 import errors
 from odoo import api, fields, models
 from odoo.exceptions import ConcurrencyError, UserError
 from odoo.tools import SQL, mute_logger, split_every
+from odoo.tools.translate import LazyTranslate
 
 from ..engine import DunningItem, HandoverRule, handover_items, plan_letters
 from ..engine.allocation import settlement_key
 from ..engine.escalation import SKIP_BELOW_MINIMUM, SKIP_COVERED, SKIP_NO_POLICY
+from ..tools.reader_text import RecordName, freeze, render
+
+# Texts kept for people to read later are lazy on purpose (stored language-neutral,
+# translated for each reader: tools/reader_text.py), not self.env._ of the writer.
+# pylint: disable=prefer-env-translation
+_lt = LazyTranslate(__name__)
 
 _logger = logging.getLogger(__name__)
 
@@ -133,7 +140,12 @@ class DunningRun(models.Model):
         copy=False,
         help="Collection cases this run proposed or handed over.",
     )
-    log = fields.Text(readonly=True, copy=False)
+    # the log in the reader's language, from its language-neutral entries: time (UTC)
+    # and text (source and arguments, see tools.reader_text)
+    log = fields.Text(compute="_compute_log")
+    log_entries = fields.Json(readonly=True, copy=False)
+    # the free-text log of runs made before the log was stored language-neutral
+    log_legacy = fields.Text("Log of Older Runs", readonly=True, copy=False)
     to_print_count = fields.Integer(
         "Letters to Print", compute="_compute_delivery_counts", help="Letters waiting for printing."
     )
@@ -157,6 +169,21 @@ class DunningRun(models.Model):
             run.to_print_count = counts[(run.id, "to_print")]
             run.pending_delivery_count = counts[(run.id, "pending")]
             run.failed_delivery_count = counts[(run.id, "failed")]
+
+    @api.depends("log_entries", "log_legacy")
+    @api.depends_context("lang", "tz")
+    def _compute_log(self):
+        for run in self:
+            lines = [
+                "[{}] {}".format(
+                    fields.Datetime.context_timestamp(
+                        run, fields.Datetime.to_datetime(entry["at"])
+                    ).strftime("%H:%M:%S"),
+                    render(self.env, entry["text"]),
+                )
+                for entry in run.log_entries or []
+            ]
+            run.log = (run.log_legacy or "") + "".join(f"{line}\n" for line in lines) or False
 
     @api.depends("date", "company_id")
     def _compute_display_name(self):
@@ -278,7 +305,7 @@ class DunningRun(models.Model):
             if not commit:
                 raise
             self.env.cr.rollback()
-            self._append_log(self.env._("Run failed: %s", error))
+            self._append_log(_lt("Run failed: %s", error))
             self.write({"state": "failed", "finished_at": fields.Datetime.now()})
             self.env["ir.cron"]._commit_progress()
             raise
@@ -348,13 +375,13 @@ class DunningRun(models.Model):
             ]
         )
         for run in stale:
-            run._append_log(self.env._("Interrupted; later runs continue where it stopped."))
+            run._append_log(_lt("Interrupted; later runs continue where it stopped."))
         stale.write({"state": "failed"})
 
     def _execute_locked(self, commit):
         if self.state != "running":
             self.write({"state": "running", "started_at": fields.Datetime.now()})
-            self._append_log(self.env._("Run started by %s.", self.env.user.name))
+            self._append_log(_lt("Run started by %s.", self.env.user.name))
         self._lift_expired_stops()
         read_at = self.env.cr.now()
         items_by_partner = self._candidate_items()
@@ -368,11 +395,11 @@ class DunningRun(models.Model):
             if commit:
                 time_left = self.env["ir.cron"]._commit_progress(len(batch), remaining=remaining)
                 if remaining and not time_left:
-                    self._append_log(self.env._("Time limit reached; the run resumes shortly."))
+                    self._append_log(_lt("Time limit reached; the run resumes shortly."))
                     self.env["ir.cron"]._commit_progress()
                     return False
         self._append_log(
-            self.env._(
+            _lt(
                 "Run finished: %(items)s items examined, %(escalated)s escalated, "
                 "%(letters)s letters (%(sent)s sent, %(to_approve)s to approve), "
                 "%(refreshed)s waiting letters brought up to date, %(held)s customers held back "
@@ -401,8 +428,16 @@ class DunningRun(models.Model):
         return True
 
     def _append_log(self, message):
-        stamp = fields.Datetime.now().strftime("%H:%M:%S")
-        self.log = f"{self.log or ''}[{stamp}] {message}\n"
+        """Add ``message`` (a text of ``_lt``) to the log, stored language-neutral:
+        each reader reads it in their language (see ``tools.reader_text``)."""
+        entry = {"at": fields.Datetime.to_string(fields.Datetime.now()), "text": freeze(message)}
+        # a new list: the cached one must not change in place
+        self.log_entries = [*(self.log_entries or []), entry]
+
+    def _logged(self, message):
+        """Whether ``message`` (a text of ``_lt``) is in the log already."""
+        text = freeze(message)
+        return any(entry["text"] == text for entry in self.log_entries or [])
 
     def _lift_expired_stops(self):
         """Lift stops whose end date lies before the run date."""
@@ -422,7 +457,7 @@ class DunningRun(models.Model):
             if records:
                 records.write({"dunning_stop_reason_id": False, "dunning_stop_until": False})
                 self._append_log(
-                    self.env._(
+                    _lt(
                         "Expired dunning stops lifted: %s.",
                         ", ".join(records[:20].mapped("display_name")),
                     )
@@ -477,7 +512,7 @@ class DunningRun(models.Model):
         self.item_count += len(rows)  # examined, though no letter came of them
         self.error_count += 1
         self._append_log(
-            self.env._(
+            _lt(
                 "Error for %(partner)s%(currency)s (no letter): %(error)s",
                 partner=partner.display_name,
                 currency=f" ({currency.name})" if currency else "",
@@ -544,7 +579,7 @@ class DunningRun(models.Model):
             )
         if no_due_date and refresh is None:
             self._append_log(
-                self.env._(
+                _lt(
                     "Items without due date were not dunned (set a due date on: %s).",
                     ", ".join(sorted(set(no_due_date))[:20]),
                 )
@@ -584,13 +619,13 @@ class DunningRun(models.Model):
         )
         if obsolete:
             obsolete._cancel_internal(
-                self.env._(
+                _lt(
                     "Cancelled by %s: nothing of it is left to dun (paid, credited or stopped).",
-                    self.display_name,
+                    RecordName(self),
                 )
             )
             self._append_log(
-                self.env._(
+                _lt(
                     "Letters waiting for approval cancelled, nothing left to dun: %s.",
                     ", ".join(obsolete.mapped("name")),
                 )
@@ -621,7 +656,7 @@ class DunningRun(models.Model):
             names = [letter.name for letter, __ in refreshed]
             sent_now = [letter.name for letter, __ in refreshed if letter.state == "sent"]
             self._append_log(
-                self.env._(
+                _lt(
                     "Letters waiting for approval brought up to date (items, amounts, level, "
                     "charges as of %(date)s): %(letters)s.",
                     date=self.date,
@@ -630,9 +665,7 @@ class DunningRun(models.Model):
             )
             if sent_now:
                 self._append_log(
-                    self.env._(
-                        "Sent now, no approval needed any more: %s.", ", ".join(sent_now[:20])
-                    )
+                    _lt("Sent now, no approval needed any more: %s.", ", ".join(sent_now[:20]))
                 )
 
     def _refresh_for_approval(self, letters, plan, partners, rows, original_by_item):
@@ -663,22 +696,23 @@ class DunningRun(models.Model):
         names = dict(zip(partners.ids, partners.mapped("display_name"), strict=True))
         entries = sorted(held.items(), key=lambda entry: (entry[1], names[entry[0][0]]))
         self._append_log(
-            self.env._(
+            _lt(
                 "Held back until their last letter is delivered (e-mail sent, printed, call "
                 "made): %(count)s customers, waiting since %(since)s: %(partners)s",
                 count=len(held),
                 since=entries[0][1],
-                partners=", ".join(
-                    f"{names[partner_id]} ({since})" for (partner_id, __), since in entries[:20]
-                ),
+                partners=[
+                    _lt("%(partner)s (%(since)s)", partner=names[partner_id], since=since)
+                    for (partner_id, __), since in entries[:20]
+                ],
             )
         )
 
     def _log_skipped(self, skipped):
         reasons = {
-            SKIP_NO_POLICY: self.env._("no dunning policy"),
-            SKIP_COVERED: self.env._("credits cover the overdue amount"),
-            SKIP_BELOW_MINIMUM: self.env._("below the policy's minimum amount"),
+            SKIP_NO_POLICY: _lt("no dunning policy"),
+            SKIP_COVERED: _lt("credits cover the overdue amount"),
+            SKIP_BELOW_MINIMUM: _lt("below the policy's minimum amount"),
         }
         partners = self.env["res.partner"].browse({pid for pid, __ in skipped})
         names = dict(zip(partners.ids, partners.mapped("display_name"), strict=True))
@@ -687,7 +721,7 @@ class DunningRun(models.Model):
             by_reason.setdefault(reason, []).append(names[partner_id])
         for reason, partner_names in by_reason.items():
             self._append_log(
-                self.env._(
+                _lt(
                     "No letter (%(reason)s): %(partners)s",
                     reason=reasons[reason],
                     partners=", ".join(sorted(set(partner_names))[:20]),
@@ -746,15 +780,17 @@ class DunningRun(models.Model):
         if cases:
             handed = cases.filtered(lambda case: case.state != "draft")
             self._append_log(
-                self.env._(
+                _lt(
                     "Collection: %(proposed)s cases proposed, %(handed)s handed over (%(names)s).",
                     proposed=len(cases - handed),
                     handed=len(handed),
                     names=", ".join(cases[:20].mapped("display_name")),
                 )
             )
-            for case in (cases - handed).filtered("problem"):
-                self._append_log(case.problem)
+            for case in cases - handed:
+                problem = case._handover_problem()
+                if problem:
+                    self._append_log(problem)
         return cases
 
     def _allocate_payments(self, rows, partners, default_policy):
@@ -796,7 +832,7 @@ class DunningRun(models.Model):
             plan.append([credit_lines | Line.browse(debit["id"]) for debit in debits])
         Line._reconcile_plan(plan)
         self._append_log(
-            self.env._(
+            _lt(
                 "Unapplied payments and credit notes allocated to charges, then the oldest "
                 "items (BGB §367): %s.",
                 ", ".join(partner.display_name for partner, __, __ in todo[:20]),

@@ -4,10 +4,16 @@ the engine (``engine.charges``) for its fee, flat fees and default interest."""
 from decimal import Decimal
 
 from odoo import models
+from odoo.tools.translate import LazyTranslate
 
 from ..engine.charges import ChargeHistory, ChargeTerms, fee_due, letter_charges
 from ..engine.default import DefaultTerms
 from ..engine.interest import BUSINESS_MARGIN, CONSUMER_MARGIN, fixed_schedule, statutory_schedule
+
+# Texts kept for people to read later are lazy on purpose (stored language-neutral,
+# translated for each reader: tools/reader_text.py), not self.env._ of the writer.
+# pylint: disable=prefer-env-translation
+_lt = LazyTranslate(__name__)
 
 FLAT_FEE_EUR = 40.0  # BGB §288(5)
 
@@ -71,14 +77,15 @@ class DunningRun(models.Model):
             )
             charge = letter_charges(plan, terms, history, charge_items, self.date)
             if charge.uncovered_days:
-                charge.warning = self.env._(
+                # on the letter and in the log, read in the reader's language
+                warning = charge.warning = _lt(
                     "No base interest rate from %(date)s: interest for %(days)s days not "
                     "charged yet. Enter the rate under Configuration > Base Interest Rates.",
                     date=charge.uncovered_from,
                     days=charge.uncovered_days,
                 )
-                if charge.warning not in (self.log or ""):
-                    self._append_log(charge.warning)
+                if not self._logged(warning):
+                    self._append_log(warning)
             charges[(plan.partner_id, plan.currency_id)] = charge
         return charges
 

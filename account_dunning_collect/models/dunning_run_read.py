@@ -11,10 +11,12 @@ from decimal import Decimal
 
 from odoo import api, models
 from odoo.tools import SQL
+from odoo.tools.translate import LazyTranslate
 
 from ..engine.charges import ChargeHistory
 from ..engine.default import DefaultStart
 from ..engine.routing import has_postal_address
+from ..tools.reader_text import RecordName
 from .account_move_line import ITEM_STATE_QUERY
 from .collection_case import OPEN_STATES as OPEN_CASE_STATES
 from .dunning_run import (
@@ -25,6 +27,11 @@ from .dunning_run import (
     RECONCILED_MARGIN,
     group_by_partner,
 )
+
+# Texts kept for people to read later are lazy on purpose (stored language-neutral,
+# translated for each reader: tools/reader_text.py), not self.env._ of the writer.
+# pylint: disable=prefer-env-translation
+_lt = LazyTranslate(__name__)
 
 
 # one model in several files by concern (readme/DEVELOP.md), as Odoo splits account.move.line
@@ -254,9 +261,7 @@ class DunningRun(models.Model):
             else:
                 waiting[key] = letter
         if duplicates:
-            duplicates._cancel_internal(
-                self.env._("Replaced by a newer letter of %s.", self.display_name)
-            )
+            duplicates._cancel_internal(_lt("Replaced by a newer letter of %s.", RecordName(self)))
         return waiting
 
     def _charge_history(self, items):

@@ -6,15 +6,29 @@ of column values, so that another addon can add a column or change a decision
 by ``_inherit`` (see readme/DEVELOP.md).
 """
 
+import json
 from datetime import timedelta
 from decimal import Decimal
 
 from odoo import api, models
-from odoo.tools import SQL, format_date
+from odoo.tools import SQL
+from odoo.tools.translate import LazyTranslate
 
 from ..engine.interest import DAYS_PER_YEAR, InterestResult
 from ..engine.routing import REASON_APPROVAL, REASON_NO_ADDRESS, REASON_NO_EMAIL, route_letter
 from ..tools import bulk_insert
+from ..tools.reader_text import freeze, post_note
+
+# Texts kept for people to read later are lazy on purpose (stored language-neutral,
+# translated for each reader: tools/reader_text.py), not self.env._ of the writer.
+# pylint: disable=prefer-env-translation
+_lt = LazyTranslate(__name__)
+
+
+def reason_entries(reason):
+    """The stored entries of a letter's reason: ``reason`` is a list of texts of
+    ``_lt`` (or, from an override, one plain text)."""
+    return [freeze(text) for text in (reason if isinstance(reason, list) else [reason])]
 
 
 def interest_rates_text(result: InterestResult) -> str:
@@ -42,7 +56,9 @@ class DunningRun(models.Model):
         """Return (channel, state, reason) of a letter of ``level`` to ``partner``.
 
         The engine decides (``engine.routing``); ``state`` is ``to_approve`` or
-        ``draft`` (no approval needed: written as sent), ``reason`` says why.
+        ``draft`` (no approval needed: written as sent), ``reason`` says why: a
+        list of texts of ``_lt``, kept language-neutral on the letter (a plain
+        text is kept as it is).
         """
         policy = level.policy_id
         route = route_letter(
@@ -56,17 +72,15 @@ class DunningRun(models.Model):
             ),
         )
         texts = {
-            REASON_NO_EMAIL: self.env._(
-                "The customer has no e-mail address: sent by post instead."
-            ),
-            REASON_NO_ADDRESS: self.env._(
+            REASON_NO_EMAIL: _lt("The customer has no e-mail address: sent by post instead."),
+            REASON_NO_ADDRESS: _lt(
                 "The customer has no complete postal address (street, ZIP, city): "
                 "complete it before sending."
             ),
-            REASON_APPROVAL: self.env._("The policy or level asks for approval."),
+            REASON_APPROVAL: _lt("The policy or level asks for approval."),
         }
         state = "to_approve" if route.needs_approval else "draft"
-        return route.channel, state, "\n".join(texts[reason] for reason in route.reasons)
+        return route.channel, state, [texts[reason] for reason in route.reasons]
 
     def _prepare_letter_vals(self, letter_plan, partner, contact, level, charge):
         """Column values of one letter (without name and run): one place per table,
@@ -88,7 +102,8 @@ class DunningRun(models.Model):
             "sent_date": self.date if sent else None,
             "delivery_state": "pending" if sent else None,
             "delivery_attempts": 0,
-            "approval_reason": reason or None,
+            # JSON text (the row goes to COPY as it is)
+            "approval_reason_entries": json.dumps(reason_entries(reason)) if reason else None,
             "amount_overdue": letter_plan.amount_overdue,
             "amount_credit": letter_plan.amount_credit,
             "amount_not_due": letter_plan.amount_not_due,
@@ -96,7 +111,9 @@ class DunningRun(models.Model):
             "amount_fee": charge.fee,
             "amount_flat_fee": charge.flat_fee_total,
             "amount_interest": charge.interest_total,
-            "interest_warning": charge.warning or None,
+            "interest_warning_entries": json.dumps(reason_entries(charge.warning))
+            if charge.warning
+            else None,
             "interest_day_count": self.env["dunning.policy"]
             .browse(letter_plan.policy_id)
             .interest_day_count,
@@ -193,8 +210,15 @@ class DunningRun(models.Model):
             for letter, letter_plan in refreshed:
                 vals = letter_vals(letter_plan)
                 if keep_state:
-                    for key in ("state", "sent_date", "delivery_state", "approval_reason"):
+                    for key in ("state", "sent_date", "delivery_state", "approval_reason_entries"):
                         vals.pop(key)
+                else:
+                    vals["approval_reason_legacy"] = None
+                # the JSON text of the COPY row as the ORM writes it
+                for key in ("approval_reason_entries", "interest_warning_entries"):
+                    if vals.get(key):
+                        vals[key] = json.loads(vals[key])
+                vals["interest_warning_legacy"] = None
                 vals = {
                     key: float(value) if isinstance(value, Decimal) else value or False
                     for key, value in vals.items()
@@ -230,11 +254,12 @@ class DunningRun(models.Model):
         for letter, __ in refreshed:
             # a note when what it asks for changed, not for every day it waits
             if before[letter.id] != letter._content_signature():
-                letter.message_post(
-                    body=self.env._(
+                post_note(
+                    letter,
+                    _lt(
                         "Brought up to date as of %(date)s: items, amounts, level and charges.",
-                        date=format_date(self.env, self.date),
-                    )
+                        date=self.date,
+                    ),
                 )
         if move_levels is not None:
             self._write_item_levels(escalations, move_levels)

@@ -24,3 +24,4 @@ from . import test_collection_write_off
 from . import test_collection_integrity
 from . import test_process_simulation
 from . import test_process_integrity
+from . import test_reader_language

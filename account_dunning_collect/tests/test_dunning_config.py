@@ -1,3 +1,5 @@
+from lxml import etree
+
 from odoo.exceptions import AccessError, ValidationError
 from odoo.fields import Command
 from odoo.tests import Form, tagged
@@ -139,3 +141,14 @@ class TestDunningConfig(DunningCommon):
             german = template.with_context(lang="de_DE")
             self.assertIn("Sehr geehrte Damen und Herren,", german.body_html, template.name)
             self.assertNotIn("Dear Sir or Madam", german.body_html, template.name)
+
+    def test_level_form_shows_currency_fees_with_the_fee(self):
+        """The fees in other currencies sat below "Letter and e-mail", apart from the fee."""
+        arch = self.env["dunning.policy"].get_view(view_type="form")["arch"]
+        root = etree.fromstring(arch)
+        [table] = root.xpath("//field[@name='level_ids']/form//field[@name='fee_ids']")
+        self.assertEqual(table.getparent().get("name"), "fee")
+        self.assertEqual(
+            [field.get("name") for field in table.getparent().xpath("./field")],
+            ["fee_product_id", "fee_amount", "currency_id", "fee_ids"],
+        )

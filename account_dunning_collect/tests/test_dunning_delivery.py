@@ -578,6 +578,9 @@ class TestDunningDelivery(DunningCommon):
         self.assertEqual(run.to_print_count, 3)
         with freeze_time("2026-03-23"):
             action = run.action_print_letters()
+        # downloaded in a new window: the web client then reloads the run's form
+        # (its "To Print" counter); "self" left it at 3 until a reload
+        self.assertEqual(action["target"], "new")
         batch = self.env["ir.attachment"].browse(int(action["url"].split("/")[3].split("?")[0]))
         self.assertEqual(batch.res_model, "dunning.run")
         self.assertEqual(batch.res_id, run.id)

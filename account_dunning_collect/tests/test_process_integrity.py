@@ -86,7 +86,7 @@ class TestProcessIntegrity(DunningCommon):
         self.assertEqual(self._letters(), letter)  # no second letter while it waits
         self.assertEqual(run.refreshed_count, 1)
         self.assertIn(
-            "brought up to date (items, amounts, level, charges as of 2026-04-19)", run.log
+            "brought up to date (items, amounts, level, charges as of 04/19/2026)", run.log
         )
         self.assertIn(letter.name, run.log)
         # still the reminder: nothing escalates before the customer was reminded
@@ -165,7 +165,7 @@ class TestProcessIntegrity(DunningCommon):
         self.assertEqual(run.held_count, 1)
         self.assertIn(
             "Held back until their last letter is delivered (e-mail sent, printed, call made): "
-            "1 customers, waiting since 2026-01-22: Kunde GmbH (2026-01-22)",
+            "1 customers, waiting since 01/22/2026: Kunde GmbH (01/22/2026)",
             run.log,
         )
         with freeze_time("2026-02-20 10:00"):

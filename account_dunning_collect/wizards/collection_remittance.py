@@ -1,9 +1,16 @@
 from odoo import api, fields, models
 from odoo.exceptions import UserError
 from odoo.tools import float_compare, float_round
+from odoo.tools.translate import LazyTranslate
 
 from ..engine.allocation import settlement_key
 from ..models.collection_case import AT_AGENCY_STATES
+from ..tools.reader_text import Amount, post_note
+
+# Texts kept for people to read later are lazy on purpose (stored language-neutral,
+# translated for each reader: tools/reader_text.py), not self.env._ of the writer.
+# pylint: disable=prefer-env-translation
+_lt = LazyTranslate(__name__)
 
 
 class CollectionRemittance(models.TransientModel):
@@ -167,14 +174,15 @@ class CollectionRemittance(models.TransientModel):
         )
         case.invalidate_recordset(["amount_open"])
         case._update_paid_state()
-        case.message_post(
-            body=self.env._(
+        post_note(
+            case,
+            _lt(
                 "Agency remittance: %(amount)s collected, %(commission)s commission, "
                 "%(net)s paid out (%(payment)s).",
-                amount=case.currency_id.format(self.amount),
-                commission=case.currency_id.format(self.commission),
-                net=case.currency_id.format(self.amount_net),
+                amount=Amount(self.amount, case.currency_id),
+                commission=Amount(self.commission, case.currency_id),
+                net=Amount(self.amount_net, case.currency_id),
                 payment=payment.name,
-            )
+            ),
         )
         return {"type": "ir.actions.act_window_close"}
