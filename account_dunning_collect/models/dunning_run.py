@@ -191,13 +191,30 @@ class DunningRun(models.Model):
     # PUBLIC ACTIONS
     # ------------------------------------------------------------------
 
+    @api.model
+    def action_run_now(self):
+        """Run the dunning of the current company for today and open the run.
+
+        The list's button for a person: the run is created when it starts, so
+        no empty run is left behind (a form opened with *New* is saved by the
+        web client as soon as the page is hidden or left).
+        """
+        run = self.create({"date": fields.Date.context_today(self), "company_id": self.env.company.id})
+        run.action_run()
+        return {
+            "type": "ir.actions.act_window",
+            "res_model": self._name,
+            "res_id": run.id,
+            "views": [(False, "form")],
+        }
+
     def action_run(self):
         """Run the dunning for the run's date in one transaction."""
         for run in self:
             if run.state in FINISHED_STATES:
                 raise UserError(
                     self.env._(
-                        "%s is already done. Create a new run to dun again.", run.display_name
+                        "%s is already done. Use Run Dunning Now to dun again.", run.display_name
                     )
                 )
             run.with_company(run.company_id)._execute(commit=False)

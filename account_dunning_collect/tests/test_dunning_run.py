@@ -3,6 +3,7 @@ from datetime import date
 from unittest.mock import patch
 
 from freezegun import freeze_time
+from lxml import etree
 
 from odoo import sql_db
 from odoo.exceptions import UserError
@@ -377,6 +378,34 @@ class TestDunningRun(DunningCommon):
         run = self._run("2026-03-22")
         with self.assertRaisesRegex(UserError, "already done"):
             run.action_run()
+
+    def test_run_now_creates_the_run_when_it_starts(self):
+        """The list offers Run Dunning Now instead of New: the web client saves a
+        form opened with New as soon as the page is hidden or left, which left an
+        empty run behind at every click."""
+        self._invoice(self.customer, 1000.0, "2026-03-01")
+        Run = self.env["dunning.run"]
+        for view_type in ("list", "form"):
+            arch = etree.fromstring(Run.get_view(view_type=view_type)["arch"])
+            self.assertIn(arch.get("create"), ("0", "false"), view_type)
+        button = etree.fromstring(Run.get_view(view_type="list")["arch"]).find(".//header/button")
+        self.assertEqual(button.get("name"), "action_run_now")
+        with freeze_time("2026-03-22 09:00:00"):
+            action = Run.with_company(self.company).action_run_now()
+        run = Run.browse(action["res_id"])
+        self.assertEqual((action["res_model"], action["views"]), ("dunning.run", [(False, "form")]))
+        self.assertRecordValues(
+            run,
+            [
+                {
+                    "date": date(2026, 3, 22),
+                    "company_id": self.company.id,
+                    "state": "done",
+                    "letter_count": 1,
+                }
+            ],
+        )
+        self.assertEqual(Run.search([("company_id", "=", self.company.id)]), run)
 
     def test_run_in_future_refused(self):
         with freeze_time("2026-03-22"), self.assertRaisesRegex(UserError, "lies in the future"):
