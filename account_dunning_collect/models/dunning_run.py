@@ -199,7 +199,9 @@ class DunningRun(models.Model):
         no empty run is left behind (a form opened with *New* is saved by the
         web client as soon as the page is hidden or left).
         """
-        run = self.create({"date": fields.Date.context_today(self), "company_id": self.env.company.id})
+        run = self.create(
+            {"date": fields.Date.context_today(self), "company_id": self.env.company.id}
+        )
         run.action_run()
         return {
             "type": "ir.actions.act_window",
