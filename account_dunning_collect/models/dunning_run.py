@@ -191,13 +191,13 @@ class DunningRun(models.Model):
     # PUBLIC ACTIONS
     # ------------------------------------------------------------------
 
-    @api.model
     def action_run_now(self):
         """Run the dunning of the current company for today and open the run.
 
         The list's button for a person: the run is created when it starts, so
         no empty run is left behind (a form opened with *New* is saved by the
-        web client as soon as the page is hidden or left).
+        web client as soon as the page is hidden or left). Runs selected in the
+        list, which the button receives, play no part.
         """
         run = self.create(
             {"date": fields.Date.context_today(self), "company_id": self.env.company.id}

@@ -8,6 +8,7 @@ from lxml import etree
 from odoo import sql_db
 from odoo.exceptions import UserError
 from odoo.fields import Command
+from odoo.service.model import call_kw
 from odoo.tests import tagged
 from odoo.tools import config, mute_logger
 
@@ -391,7 +392,8 @@ class TestDunningRun(DunningCommon):
         button = etree.fromstring(Run.get_view(view_type="list")["arch"]).find(".//header/button")
         self.assertEqual(button.get("name"), "action_run_now")
         with freeze_time("2026-03-22 09:00:00"):
-            action = Run.with_company(self.company).action_run_now()
+            # as the list's button calls it (/web/dataset/call_button): with the selected ids
+            action = call_kw(Run.with_company(self.company), "action_run_now", [[]], {})
         run = Run.browse(action["res_id"])
         self.assertEqual((action["res_model"], action["views"]), ("dunning.run", [(False, "form")]))
         self.assertRecordValues(
