@@ -1,11 +1,14 @@
 # account_dunning_collect — the project's commands. demo and test install Odoo 19 first when it is missing (tools/setup.sh).
-.PHONY: setup demo test test-engine precommit lint wheel bench
+.PHONY: setup demo serve test test-engine precommit lint wheel bench
 
 setup:  ## find Odoo 19 (ODOO_PYTHON) or install it from ODOO_SRC (tree, archive, git URL); PostgreSQL role; Python deps
 	tools/setup.sh
 
-demo:  ## (re)create the database dunning_demo with demo data and run the dunning; SERVE=1 then starts Odoo
+demo:  ## (re)create the database dunning_demo (DEMO_DB) with demo data dated DEMO_DATE (today); SERVE=1 then serves it
 	tools/demo.sh
+
+serve:  ## serve an existing demo database (DEMO_DB, default dunning_demo) on http://localhost:PORT (default 8069) without rebuilding it
+	tools/serve.sh
 
 test:  ## fresh database, install the addon, run all its tests
 	tools/run_tests.sh

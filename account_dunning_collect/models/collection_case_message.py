@@ -8,6 +8,7 @@ from odoo import api, fields, models
 from odoo.tools.translate import LazyTranslate
 
 from ..engine import claim_format
+from ..tools import CronBudget
 from ..tools.reader_text import Label, post_note
 from .collection_agency import DELIVERY_METHODS, EXPORT_FORMATS
 
@@ -78,18 +79,26 @@ class CollectionCaseMessage(models.Model):
         return True
 
     @api.model
-    def _deliver_pending(self):
-        """Send due messages, each in its own transaction when run by the cron."""
+    def _deliver_pending(self, budget=None):
+        """Send due messages, each in its own transaction when run by the cron.
+
+        ``budget`` (a ``CronBudget``) stops the sending when the cron's
+        wake-up has no time left for another message.
+        """
+        budget = budget or CronBudget(self.env)
         Cron = self.env["ir.cron"]
         domain = [("state", "=", "pending"), ("next_attempt", "<=", fields.Datetime.now())]
         messages = self.sudo().search(domain, order="id", limit=MESSAGE_BATCH_SIZE)
         remaining = self.sudo().search_count(domain)
+        Cron._commit_progress(remaining=remaining)
         while messages:
             for message in messages:
-                message._deliver_one()
-                remaining -= 1
-                if not Cron._commit_progress(1, remaining=remaining):
+                if not budget.allows_batch():
                     return
+                with budget.batch():
+                    message._deliver_one()
+                remaining -= 1
+                Cron._commit_progress(1, remaining=remaining)
             messages = self.sudo().search(domain, order="id", limit=MESSAGE_BATCH_SIZE)
 
     def _deliver_one(self):

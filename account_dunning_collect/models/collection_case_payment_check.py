@@ -4,6 +4,7 @@ from odoo import api, fields, models
 from odoo.tools import float_compare, float_is_zero
 from odoo.tools.translate import LazyTranslate
 
+from ..tools import CronBudget
 from ..tools.reader_text import Amount, post_note
 from .collection_case import AT_AGENCY_STATES, open_amount
 
@@ -86,9 +87,16 @@ class CollectionCase(models.Model):
 
     @api.model
     def _cron_sync(self):
-        """Hourly: match direct payments of open cases, then deliver pending messages."""
-        cases = self.sudo().search([("state", "in", AT_AGENCY_STATES)])
-        for company, company_cases in cases.grouped("company_id").items():
-            company_cases.with_company(company)._sync_payments()
-        self.env["ir.cron"]._commit_progress(len(cases))
-        self.env["collection.case.message"]._deliver_pending()
+        """Hourly: match direct payments of open cases, then deliver pending messages.
+
+        The payments are matched once per wake-up of the cron (ir.cron calls
+        the job again while messages are left); the messages go out while the
+        wake-up's time lasts.
+        """
+        budget = CronBudget(self.env)
+        if budget.first_call:
+            cases = self.sudo().search([("state", "in", AT_AGENCY_STATES)])
+            for company, company_cases in cases.grouped("company_id").items():
+                company_cases.with_company(company)._sync_payments()
+            self.env["ir.cron"]._commit_progress(len(cases))
+        self.env["collection.case.message"]._deliver_pending(budget)

@@ -24,6 +24,10 @@ class DunningBaseRate(models.Model):
     rate = fields.Float(
         "Rate (%)", required=True, digits=(5, 2), help="Percent per year; may be negative."
     )
+    note = fields.Char(
+        help="Where the rate comes from (e.g. the Bundesbank's announcement), or what is still "
+        "to be checked."
+    )
     unusual_date = fields.Boolean(compute="_compute_unusual_date")
 
     _date_from_unique = models.UniqueIndex(

@@ -13,7 +13,6 @@ import io
 import json
 import logging
 import re
-import time
 from collections import defaultdict
 
 from markupsafe import Markup, escape
@@ -27,7 +26,7 @@ from odoo.tools.translate import LazyTranslate
 
 from odoo.addons.base.models.ir_actions_report import _wkhtml
 
-from ..tools import bulk_insert, check_xml, xml_from_pdf
+from ..tools import CronBudget, bulk_insert, check_xml, xml_from_pdf
 from ..tools.letter_pdf import LetterPages
 from ..tools.reader_text import Label, RecordName, freeze, post_note, render_html
 
@@ -186,27 +185,30 @@ class DunningLetter(models.Model):
         A failing batch is retried letter by letter; a letter failing
         ``MAX_DELIVERY_ATTEMPTS`` times is marked failed for a human to look at.
         """
-        self._fallback_failed_emails()
+        budget = CronBudget(self.env)
         domain = [
             ("state", "=", "sent"),
             ("delivery_state", "=", "pending"),
             ("delivery_attempts", "<", MAX_DELIVERY_ATTEMPTS),
         ]
+        if budget.first_call:
+            self._fallback_failed_emails()
         remaining = self.search_count(domain)
         self.env["ir.cron"]._commit_progress(remaining=remaining)
         failed_ids = []
-        while remaining:
+        # Out of time, the call returns with letters left: ir.cron calls again at
+        # once if this call delivered some, and that call, out of time too,
+        # delivers none, which ends the wake-up; the next one comes at once.
+        while remaining and budget.allows_batch():
             letters = self.search(
                 [*domain, ("id", "not in", failed_ids)], order="id", limit=DELIVERY_BATCH_SIZE
             )
             if not letters:
                 break
-            started = time.monotonic()
-            failed_ids += letters._deliver_isolated().ids
+            with budget.batch():
+                failed_ids += letters._deliver_isolated().ids
             remaining = max(remaining - len(letters), 0)
-            time_left = self.env["ir.cron"]._commit_progress(len(letters), remaining=remaining)
-            if time_left <= 2 * (time.monotonic() - started):
-                break  # ir.cron calls the job again at once for the letters left
+            self.env["ir.cron"]._commit_progress(len(letters), remaining=remaining)
 
     # ------------------------------------------------------------------
     # BUSINESS

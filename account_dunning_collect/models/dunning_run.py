@@ -13,6 +13,7 @@ from odoo.tools.translate import LazyTranslate
 from ..engine import DunningItem, HandoverRule, handover_items, plan_letters
 from ..engine.allocation import settlement_key
 from ..engine.escalation import SKIP_BELOW_MINIMUM, SKIP_COVERED, SKIP_NO_POLICY
+from ..tools import CronBudget
 from ..tools.reader_text import RecordName, freeze, render
 
 # Texts kept for people to read later are lazy on purpose (stored language-neutral,
@@ -217,13 +218,32 @@ class DunningRun(models.Model):
     # PUBLIC ACTIONS
     # ------------------------------------------------------------------
 
+    def action_run_now(self):
+        """Run the dunning of the current company for today and open the run.
+
+        The list's button for a person: the run is created when it starts, so
+        no empty run is left behind (a form opened with *New* is saved by the
+        web client as soon as the page is hidden or left). Runs selected in the
+        list, which the button receives, play no part.
+        """
+        run = self.create(
+            {"date": fields.Date.context_today(self), "company_id": self.env.company.id}
+        )
+        run.action_run()
+        return {
+            "type": "ir.actions.act_window",
+            "res_model": self._name,
+            "res_id": run.id,
+            "views": [(False, "form")],
+        }
+
     def action_run(self):
         """Run the dunning for the run's date in one transaction."""
         for run in self:
             if run.state in FINISHED_STATES:
                 raise UserError(
                     self.env._(
-                        "%s is already done. Create a new run to dun again.", run.display_name
+                        "%s is already done. Use Run Dunning Now to dun again.", run.display_name
                     )
                 )
             run.with_company(run.company_id)._execute(commit=False)
@@ -263,8 +283,9 @@ class DunningRun(models.Model):
         # The cron acts for every company, and its user need not be a member
         # of each: the run only reads receivables and writes dunning records.
         cron_self = self.sudo()
+        budget = CronBudget(self.env)
         companies = cron_self.env["dunning.policy"].search([("active", "=", True)]).company_id
-        for company in companies:
+        for index, company in enumerate(companies):
             run_self = cron_self.with_company(company)
             today = fields.Date.context_today(run_self)
             run = run_self.search(
@@ -272,11 +293,15 @@ class DunningRun(models.Model):
             )
             if run.state in FINISHED_STATES:
                 continue
+            if not budget.allows_batch():
+                # the wake-up's time is spent: the next wake-up, at once, goes on
+                self.env["ir.cron"]._commit_progress(remaining=len(companies) - index)
+                return
             if not run:
                 run = run_self.create({"date": today, "company_id": company.id})
                 self.env["ir.cron"]._commit_progress()
             try:
-                finished = run._execute(commit=True)
+                finished = run._execute(commit=True, budget=budget)
             except UserError as error:  # another worker holds this company's run
                 _logger.info("Dunning run skipped: %s", error)
                 continue
@@ -287,20 +312,21 @@ class DunningRun(models.Model):
     # BUSINESS
     # ------------------------------------------------------------------
 
-    def _execute(self, commit):
+    def _execute(self, commit, budget=None):
         """Run the dunning; return False when the cron's time ran out.
 
         ``commit`` is the cron path: work is committed per batch of partners
         and the run is guarded by a session-level lock that survives those
         commits. Without it everything happens in the caller's transaction,
-        guarded by a transaction-level lock.
+        guarded by a transaction-level lock. ``budget`` (a ``CronBudget``)
+        says whether another batch fits into the cron's wake-up.
         """
         self.ensure_one()
         self._acquire_lock(session=commit)
         try:
             if not self._claim_snapshot(commit):
                 return True  # another worker finished this very run meanwhile
-            return self._execute_locked(commit)
+            return self._execute_locked(commit, budget or CronBudget(self.env))
         except Exception as error:
             if not commit:
                 raise
@@ -378,7 +404,7 @@ class DunningRun(models.Model):
             run._append_log(_lt("Interrupted; later runs continue where it stopped."))
         stale.write({"state": "failed"})
 
-    def _execute_locked(self, commit):
+    def _execute_locked(self, commit, budget):
         if self.state != "running":
             self.write({"state": "running", "started_at": fields.Datetime.now()})
             self._append_log(_lt("Run started by %s.", self.env.user.name))
@@ -389,15 +415,16 @@ class DunningRun(models.Model):
         if commit:
             self.env["ir.cron"]._commit_progress(remaining=remaining)
         for batch in split_every(PARTNER_BATCH_SIZE, items_by_partner, list):
-            self._reread_reconciled(batch, items_by_partner, read_at)
-            self._process_batch(batch, items_by_partner)
+            if commit and not budget.allows_batch():
+                self._append_log(_lt("Time limit reached; the run resumes shortly."))
+                self.env["ir.cron"]._commit_progress()
+                return False
+            with budget.batch():
+                self._reread_reconciled(batch, items_by_partner, read_at)
+                self._process_batch(batch, items_by_partner)
             remaining -= len(batch)
             if commit:
-                time_left = self.env["ir.cron"]._commit_progress(len(batch), remaining=remaining)
-                if remaining and not time_left:
-                    self._append_log(_lt("Time limit reached; the run resumes shortly."))
-                    self.env["ir.cron"]._commit_progress()
-                    return False
+                self.env["ir.cron"]._commit_progress(len(batch), remaining=remaining)
         self._append_log(
             _lt(
                 "Run finished: %(items)s items examined, %(escalated)s escalated, "

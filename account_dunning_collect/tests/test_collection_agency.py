@@ -1,5 +1,6 @@
 """Collection agencies: the partnership, its settings, and the messages cases send them."""
 
+import time
 from datetime import date, datetime
 from unittest.mock import patch
 
@@ -8,7 +9,7 @@ from freezegun import freeze_time
 
 from odoo.exceptions import UserError, ValidationError
 from odoo.tests import tagged
-from odoo.tools import mute_logger
+from odoo.tools import config, mute_logger
 
 from ..engine import claim_format
 from ..models import collection_case_message
@@ -152,6 +153,47 @@ class TestCollectionDelivery(CollectionCommon):
         with patch.object(requests, "post", lambda *a, **k: FakeResponse(200)):
             self._sync("2026-05-04 08:00:00")
         self.assertRecordValues(message, [{"state": "done", "attempts": 0}])
+
+    def test_sync_keeps_one_time_budget_per_wake_up(self):
+        """ir.cron calls the hourly job again while messages are left: the payments
+        are matched once per wake-up, and the messages go out while the wake-up's
+        budget (half the real-time limit of 120 s) lasts, however often it is called."""
+        __, case = self._handed_over_case()
+        message = case.message_log_ids
+        messages = message | message.copy() | message.copy()
+        messages.write({"state": "pending", "next_attempt": datetime(2026, 5, 3, 8, 0)})
+        self.registry_enter_test_mode()
+        cron = self.env.ref("account_dunning_collect.ir_cron_collection_sync")
+        Case = type(self.env["collection.case"])
+        original = Case._sync_payments
+        synced = []
+
+        def counted_sync(cases):
+            synced.append(len(cases))
+            return original(cases)
+
+        with (
+            freeze_time("2026-05-03 08:00:00") as clock,
+            patch.dict(config.options, {"limit_time_real": 120, "limit_time_real_cron": -1}),
+            patch.object(Case, "_sync_payments", counted_sync),
+        ):
+
+            def slow_post(*args, **kwargs):
+                clock.tick(25)  # the agency's server takes 25 seconds to answer
+                return FakeResponse(202, "Accepted")
+
+            with patch.object(requests, "post", slow_post):
+                woke_up = time.monotonic()
+                cron.method_direct_trigger()
+                # two messages (50 s); a third would end after the 60 s budget
+                self.assertEqual(time.monotonic() - woke_up, 50)
+                self.env.invalidate_all()
+                self.assertEqual(messages.mapped("state"), ["done", "done", "pending"])
+                self.assertEqual(synced, [1])  # ir.cron called again: not matched again
+                cron.method_direct_trigger()  # the next wake-up sends the last one
+        self.env.invalidate_all()
+        self.assertEqual(messages.mapped("state"), ["done", "done", "done"])
+        self.assertEqual(synced, [1, 1])
 
     def test_http_error_is_a_failure(self):
         __, case = self._handed_over_case()

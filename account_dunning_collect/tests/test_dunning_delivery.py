@@ -1,5 +1,6 @@
 import io
 import re
+import time
 from datetime import date
 from unittest.mock import patch
 from urllib.parse import quote
@@ -9,7 +10,7 @@ from freezegun import freeze_time
 from odoo.exceptions import UserError
 from odoo.fields import Command
 from odoo.tests import tagged
-from odoo.tools import mute_logger
+from odoo.tools import config, mute_logger
 from odoo.tools.pdf import PdfFileReader
 
 from ..models.dunning_letter_delivery import LETTER_REPORT, MAX_DELIVERY_ATTEMPTS
@@ -516,32 +517,45 @@ class TestDunningDelivery(DunningCommon):
         self.assertEqual(len(self._mails(letters[0])), 1)
         self.assertEqual(len(self._mails(letters[1])), 1)
 
-    def test_job_stops_before_its_time_limit_and_resumes(self):
+    def test_job_keeps_one_time_budget_per_wake_up(self):
+        """ir.cron calls the job up to ten times in one wake-up: the job's budget
+        (half the server's real-time limit of 120 s) covers all the calls."""
         for name in ("B AG", "C AG"):
             self._invoice(self._create_customer(name, email="x@example.com"), 100.0, "2026-03-01")
         self._invoice(self.customer, 100.0, "2026-03-01")
         self._run("2026-03-22")
         letters = self._letters()
         self.registry_enter_test_mode()
-        IrCron = type(self.env["ir.cron"])
-        original = IrCron._commit_progress
-        calls = []
-
-        def little_time_left_after_first_batch(cron_self, processed=0, **kwargs):
-            calls.append((processed, kwargs.get("remaining")))
-            time_left = original(cron_self, processed, **kwargs)
-            return 0.0 if processed and len([c for c in calls if c[0]]) == 1 else time_left
-
+        Letter = type(self.env["dunning.letter"])
+        original = Letter._deliver_isolated
+        cron = self.env.ref("account_dunning_collect.ir_cron_dunning_delivery")
         with (
-            freeze_time("2026-03-22 06:00:00"),
+            freeze_time("2026-03-22 06:00:00") as clock,
+            patch.dict(config.options, {"limit_time_real": 120, "limit_time_real_cron": -1}),
             patch(f"{DELIVERY}.DELIVERY_BATCH_SIZE", 1),
-            patch.object(IrCron, "_commit_progress", little_time_left_after_first_batch),
         ):
-            self.env.ref("account_dunning_collect.ir_cron_dunning_delivery").method_direct_trigger()
-        # the first call stopped after one letter; ir.cron called the job again at once
-        self.assertEqual(
-            [c for c in calls if c[1] is not None], [(0, 3), (1, 2), (0, 2), (1, 1), (1, 0)]
-        )
+
+            def slow_batch(records):
+                clock.tick(25)  # a batch of PDFs and e-mails takes 25 seconds
+                return original(records)
+
+            with patch.object(Letter, "_deliver_isolated", slow_batch):
+                woke_up = time.monotonic()
+                cron.method_direct_trigger()
+                # two batches (50 s); a third would end after the 60 s budget
+                self.assertEqual(time.monotonic() - woke_up, 50)
+                self.env.invalidate_all()
+                self.assertEqual(
+                    letters.sorted("id").mapped("delivery_state"), ["done", "done", "pending"]
+                )
+                # ir.cron called the job again at once; out of time, it delivered
+                # nothing, which ended the wake-up ("partially done": due again now)
+                progress = self.env["ir.cron.progress"].search(
+                    [("cron_id", "=", cron.id)], order="id"
+                )
+                self.assertEqual(progress.mapped("done"), [2, 0])
+                self.assertEqual(progress.mapped("remaining"), [1, 1])
+                cron.method_direct_trigger()  # the next wake-up delivers the rest
         self.env.invalidate_all()
         self.assertEqual(set(letters.mapped("delivery_state")), {"done"})
 

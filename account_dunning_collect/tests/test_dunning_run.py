@@ -1,13 +1,16 @@
+import time
 from datetime import date
 from unittest.mock import patch
 
 from freezegun import freeze_time
+from lxml import etree
 
 from odoo import sql_db
 from odoo.exceptions import UserError
 from odoo.fields import Command
+from odoo.service.model import call_kw
 from odoo.tests import tagged
-from odoo.tools import mute_logger
+from odoo.tools import config, mute_logger
 
 from .common import DunningCommon
 
@@ -377,6 +380,35 @@ class TestDunningRun(DunningCommon):
         with self.assertRaisesRegex(UserError, "already done"):
             run.action_run()
 
+    def test_run_now_creates_the_run_when_it_starts(self):
+        """The list offers Run Dunning Now instead of New: the web client saves a
+        form opened with New as soon as the page is hidden or left, which left an
+        empty run behind at every click."""
+        self._invoice(self.customer, 1000.0, "2026-03-01")
+        Run = self.env["dunning.run"]
+        for view_type in ("list", "form"):
+            arch = etree.fromstring(Run.get_view(view_type=view_type)["arch"])
+            self.assertIn(arch.get("create"), ("0", "false"), view_type)
+        button = etree.fromstring(Run.get_view(view_type="list")["arch"]).find(".//header/button")
+        self.assertEqual(button.get("name"), "action_run_now")
+        with freeze_time("2026-03-22 09:00:00"):
+            # as the list's button calls it (/web/dataset/call_button): with the selected ids
+            action = call_kw(Run.with_company(self.company), "action_run_now", [[]], {})
+        run = Run.browse(action["res_id"])
+        self.assertEqual((action["res_model"], action["views"]), ("dunning.run", [(False, "form")]))
+        self.assertRecordValues(
+            run,
+            [
+                {
+                    "date": date(2026, 3, 22),
+                    "company_id": self.company.id,
+                    "state": "done",
+                    "letter_count": 1,
+                }
+            ],
+        )
+        self.assertEqual(Run.search([("company_id", "=", self.company.id)]), run)
+
     def test_run_in_future_refused(self):
         with freeze_time("2026-03-22"), self.assertRaisesRegex(UserError, "lies in the future"):
             self.env["dunning.run"].create({"date": "2026-03-23"})
@@ -398,36 +430,46 @@ class TestDunningRun(DunningCommon):
         self.assertEqual(len(self._letters()), 1)
 
     def test_cron_commits_per_batch_and_resumes_after_time_limit(self):
+        """One time budget per wake-up (half the real-time limit of 120 s), however
+        often ir.cron calls the job in it; the next wake-up resumes the run."""
         partners = self.customer | self._create_customer("B AG", email="b@example.com")
         partners |= self._create_customer("C AG", email="c@example.com")
         for partner in partners:
             self._invoice(partner, 100.0, "2026-03-01")
         cron = self.env.ref("account_dunning_collect.ir_cron_dunning_run")
         self.registry_enter_test_mode()
-        IrCron = type(self.env["ir.cron"])
-        original = IrCron._commit_progress
-        calls = []
-
-        def out_of_time_after_first_batch(cron_self, processed=0, **kwargs):
-            calls.append((processed, kwargs.get("remaining")))
-            time_left = original(cron_self, processed, **kwargs)
-            return 0 if processed and len([c for c in calls if c[0]]) == 1 else time_left
-
+        Run = type(self.env["dunning.run"])
+        original = Run._process_batch
         run_module = "odoo.addons.account_dunning_collect.models.dunning_run"
         with (
-            freeze_time("2026-03-22 06:00:00"),
+            freeze_time("2026-03-22 06:00:00") as clock,
+            patch.dict(config.options, {"limit_time_real": 120, "limit_time_real_cron": -1}),
             patch(f"{run_module}.PARTNER_BATCH_SIZE", 1),
-            patch.object(IrCron, "_commit_progress", out_of_time_after_first_batch),
         ):
-            cron.method_direct_trigger()
-        # The first call stopped after one partner; ir.cron saw "partially done"
-        # and called again at once: the same run resumed with the two others.
-        self.assertEqual(
-            [c for c in calls if c[1] is not None], [(0, 3), (1, 2), (0, 2), (1, 1), (1, 0), (0, 0)]
-        )
-        run = self.env["dunning.run"].search([("company_id", "=", self.company.id)])
+
+            def slow_batch(run_self, partner_ids, items_by_partner):
+                clock.tick(25)  # a batch of partners takes 25 seconds
+                return original(run_self, partner_ids, items_by_partner)
+
+            with patch.object(Run, "_process_batch", slow_batch):
+                woke_up = time.monotonic()
+                cron.method_direct_trigger()
+                # two batches (50 s); a third would end after the 60 s budget
+                self.assertEqual(time.monotonic() - woke_up, 50)
+                self.env.invalidate_all()
+                run = self.env["dunning.run"].search([("company_id", "=", self.company.id)])
+                self.assertRecordValues(run, [{"state": "running", "letter_count": 2}])
+                self.assertIn("Time limit reached", run.log)
+                # ir.cron called again at once; out of time, the job did nothing,
+                # which ended the wake-up ("partially done": due again now)
+                progress = self.env["ir.cron.progress"].search(
+                    [("cron_id", "=", cron.id)], order="id"
+                )
+                self.assertEqual(progress.mapped("done"), [2, 0])
+                self.assertTrue(all(progress.mapped("remaining")))
+                cron.method_direct_trigger()  # the next wake-up: the same run resumes
+        self.env.invalidate_all()
         self.assertRecordValues(run, [{"state": "done", "letter_count": 3, "sent_count": 3}])
-        self.assertIn("Time limit reached", run.log)
         self.assertEqual(self._letters().partner_id, partners)
 
     def test_payment_matched_during_the_run_is_seen(self):
