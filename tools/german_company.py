@@ -22,7 +22,11 @@ def create_german_company(env, name, iban="DE89370400440532013000"):
         "phone": "+49 30 1234567",
         "vat": "DE123456788",
         "company_registry": "HRB 123456 B",
+        "website": "https://www.muster-handels.example",
     }
+    if "dunning_register_court" in env["res.company"]._fields:  # the letter's footer (§35a GmbHG)
+        values["dunning_register_court"] = "Amtsgericht Berlin-Charlottenburg"
+        values["dunning_managing_directors"] = "Erika Mustermann, Max Mustermann"
     if "iap_enrich_auto_done" in env["res.company"]._fields:
         values["iap_enrich_auto_done"] = True  # no look-up on the internet for a made-up company
     company = env["res.company"].create(values)
