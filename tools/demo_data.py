@@ -54,6 +54,27 @@ TERMS = [term_14] * 6 + [term_30] * 3 + [term_split]
 # the back office and for the customers who read English.
 env["res.lang"]._activate_lang("en_US")
 admin.lang = "en_US"  # the back office in English; customers get letters in their language
+# The people who work with it: an accountant who reads German (runs the dunning, sends
+# letters, works on cases) and a dunning manager who reads English (approves letters,
+# sets stops, configures the policy). The administrator (admin) has everything.
+DEMO_USERS = [
+    ("buchhaltung", "Bernd Buchhalter", "de_DE", "account_dunning_collect.group_dunning_user"),
+    ("manager", "Maria Manager", "en_US", "account_dunning_collect.group_dunning_manager"),
+]
+for login, user_name, lang, group in DEMO_USERS:
+    env["res.users"].with_context(no_reset_password=True).create(
+        {
+            "login": login,
+            "password": login,
+            "name": user_name,
+            "lang": lang,
+            "tz": "Europe/Berlin",
+            "email": f"{login}@muster-handels.example",
+            "company_id": company.id,
+            "company_ids": [Command.set(company.ids)],
+            "group_ids": [Command.link(env.ref("base.group_user").id), Command.link(env.ref(group).id)],
+        }
+    )
 COMPANIES = [
     "Bäckerei Schmidt GmbH", "Autohaus Weber KG", "Elektro Fischer GmbH", "Gartenbau Meyer",
     "Hotel Zur Post GmbH", "IT-Service Wagner UG", "Kanzlei Becker & Partner", "Landhandel Schulz eG",
@@ -345,6 +366,9 @@ FEATURES = [
     ("claims handed over to the agency", len(cases.filtered(lambda c: c.handover_date))),
     ("agency remittances", len(cases.payment_ids.filtered(lambda p: p.kind == "agency"))),
 ]
+print()
+print("Log in as: admin / admin (administrator, English), "
+      + ", ".join(f"{login} / {login} ({user_name}, {lang[:2]})" for login, user_name, lang, _g in DEMO_USERS))
 print()
 print("Features in the demo:")
 for label, count in FEATURES:
