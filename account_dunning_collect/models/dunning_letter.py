@@ -1,7 +1,7 @@
 from odoo import api, fields, models
 from odoo.exceptions import AccessError, UserError
 from odoo.fields import Command
-from odoo.tools import SQL, format_amount
+from odoo.tools import SQL, format_amount, format_date
 from odoo.tools.translate import LazyTranslate
 
 from ..tools.reader_text import post_note, render
@@ -602,27 +602,30 @@ class DunningLetter(models.Model):
                     )
                 )
             tax = company._dunning_charge_tax()
+            # the charge invoice goes to the customer: its labels in the customer's
+            # language and format, whoever delivers the letter
+            reader = letter.with_context(lang=letter.partner_id.lang or self.env.lang)
             lines = []
             if letter.amount_fee:
                 lines.append(
                     self._charge_line(
                         tax,
                         letter.level_id.fee_product_id,
-                        self.env._(
+                        reader.env._(
                             "Dunning fee (%(level)s, %(letter)s)",
-                            level=letter.level_id.name,
+                            level=reader.level_id.name,
                             letter=letter.name,
                         ),
                         letter.amount_fee,
                     )
                 )
-            for line in letter.line_ids:
+            for line in reader.line_ids:
                 if line.amount_flat_fee:
                     lines.append(
                         self._charge_line(
                             tax,
                             flat_fee_product,
-                            self.env._("Flat fee BGB §288(5), %s", line.move_id.name),
+                            reader.env._("Flat fee BGB §288(5), %s", line.move_id.name),
                             line.amount_flat_fee,
                         )
                     )
@@ -631,14 +634,14 @@ class DunningLetter(models.Model):
                         self._charge_line(
                             tax,
                             interest_product,
-                            self.env._(
+                            reader.env._(
                                 "Default interest %(invoice)s: %(date_from)s - %(date_to)s, "
                                 "%(days)s days at %(rate)s",
                                 invoice=line.move_id.name,
-                                date_from=line.interest_date_from,
-                                date_to=line.interest_date_to,
+                                date_from=format_date(reader.env, line.interest_date_from),
+                                date_to=format_date(reader.env, line.interest_date_to),
                                 days=line.interest_days,
-                                rate=line.interest_rate,
+                                rate=line._format_interest_rate(),
                             ),
                             line.amount_interest,
                         )

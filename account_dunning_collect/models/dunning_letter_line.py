@@ -1,5 +1,8 @@
+import re
+
 from odoo import api, fields, models
 from odoo.exceptions import AccessError
+from odoo.tools import format_amount, format_date, formatLang
 
 from ..tools import Many2oneWithoutForeignKey
 
@@ -9,6 +12,14 @@ LINE_KINDS = [
     ("credit", "Credit"),
 ]
 
+
+# what the run writes (dunning_run_write.interest_detail_text / interest_rates_text): kept
+# as it was written, read back here to print it in the format of the letter's language
+INTEREST_PERIOD = re.compile(
+    r"^(?P<date_from>\d{4}-\d{2}-\d{2}) - (?P<date_to>\d{4}-\d{2}-\d{2}): (?P<days>\d+) days at "
+    r"(?P<rate>-?\d+(?:\.\d+)?) % on (?P<principal>-?\d+(?:\.\d+)?)(?: / (?P<year_days>\d+) days)?$"
+)
+INTEREST_RATE = re.compile(r"^(-?\d+(?:\.\d+)?) %$")
 
 DEFAULT_REASONS = [
     ("calendar", "§ 286(2) no. 1 BGB"),
@@ -69,6 +80,47 @@ class DunningLetterLine(models.Model):
         string="New Level",
         help="The level this letter gave the item; empty for items listed for information.",
     )
+
+    def _format_interest_rate(self):
+        """The line's rate(s), e.g. "10,27 %" or "10,27 % / 9,77 %" in German: in the
+        format of the environment's language (the letter's reader). Text that is not a
+        rate the run wrote is returned as it is."""
+        self.ensure_one()
+        parts = []
+        for part in (self.interest_rate or "").split(" / "):
+            match = INTEREST_RATE.match(part.strip())
+            parts.append(
+                f"{formatLang(self.env, float(match[1]), digits=2)} %" if match else part
+            )
+        return " / ".join(parts)
+
+    def _format_interest_periods(self):
+        """The interest periods of the line as sentences in the environment's language,
+        dates, rates and amounts in its format ("05.11.2026 – 11.11.2026: 7 Tage zu
+        10,27 % auf 2.515,07 €"); a line the run wrote differently is returned as it is."""
+        self.ensure_one()
+        texts = []
+        for row in (self.interest_detail or "").splitlines():
+            match = INTEREST_PERIOD.match(row.strip())
+            if not match:
+                texts.append(row)
+                continue
+            text = self.env._(
+                "%(date_from)s – %(date_to)s: %(days)s days at %(rate)s %% on %(principal)s",
+                date_from=format_date(self.env, match["date_from"]),
+                date_to=format_date(self.env, match["date_to"]),
+                days=match["days"],
+                rate=formatLang(self.env, float(match["rate"]), digits=2),
+                principal=format_amount(self.env, float(match["principal"]), self.currency_id),
+            )
+            if match["year_days"]:
+                text = self.env._(
+                    "%(period)s (a year of %(year_days)s days)",
+                    period=text,
+                    year_days=match["year_days"],
+                )
+            texts.append(text)
+        return texts
 
     # Lines are snapshots of what a letter says: written by the run (and the
     # letter's actions), never by hand.

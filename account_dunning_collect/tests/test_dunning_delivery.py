@@ -14,7 +14,7 @@ from odoo.tools import config, mute_logger
 from odoo.tools.pdf import PdfFileReader
 
 from ..models.dunning_letter_delivery import LETTER_REPORT, MAX_DELIVERY_ATTEMPTS
-from .common import DunningCommon
+from .common import DunningCommon, mark_delivered
 
 DELIVERY = "odoo.addons.account_dunning_collect.models.dunning_letter_delivery"
 
@@ -173,6 +173,43 @@ class TestDunningDelivery(DunningCommon):
             "by 04/12/2026",
         ):
             self.assertIn(expected, text)
+
+    def test_interest_periods_and_charge_labels_in_the_customers_format(self):
+        """The interest periods and the charge invoice speak the customer's language and
+        format, whoever delivers the letter (they were ISO dates and 1190.00 in English)."""
+        self.policy.write({"interest_mode": "statutory", "default_basis": "due_date"})
+        invoice = self._product_invoice(self.customer, 1000.0, "2026-03-01")
+        self._run("2026-03-22")
+        letter = self._letters()
+        line = letter.line_ids.filtered("amount_interest")
+        # kept as the run wrote it: 16-22 March on 1,190.00 at 1.27 % + 9 points
+        self.assertEqual(
+            line.interest_detail, "2026-03-16 - 2026-03-22: 7 days at 10.27 % on 1190.00"
+        )
+        self.assertEqual(line.amount_interest, 2.34)
+        self.customer.lang = "en_US"
+        self.assertIn(
+            "03/16/2026 \u2013 03/22/2026: 7 days at 10.27 % on 1,190.00 €", self._text(letter)
+        )
+        self.env["res.lang"]._activate_lang("de_DE")
+        self.env["ir.module.module"]._load_module_terms(
+            ["account_dunning_collect"], ["de_DE"], overwrite=True
+        )
+        self.customer.lang = "de_DE"
+        text = self._text(letter)
+        self.assertIn("16.03.2026 \u2013 22.03.2026: 7 Tage zu 10,27 % auf 1.190,00 €", text)
+        self.assertIn("7 Tage zu 10,27 %", text)
+        self.assertNotIn("1190.00", text)
+        # an English-speaking accountant delivers it: the charge invoice is in German
+        self.assertEqual(self.env.user.lang, "en_US")
+        mark_delivered(letter, "2026-03-23")
+        self.assertEqual(
+            letter.fee_move_id.invoice_line_ids.mapped("name"),
+            [f"Verzugszinsen {invoice.name}: 16.03.2026 - 22.03.2026, 7 Tage zu 10,27 %"],
+        )
+        # an earlier line the run wrote in another form is printed as it is
+        line.sudo().interest_detail = "7 days on 1190.00"
+        self.assertIn("7 days on 1190.00", self._text(letter))
 
     def test_letter_text_placeholders(self):
         self.reminder.letter_text = (
