@@ -54,6 +54,11 @@ TERMS = [term_14] * 6 + [term_30] * 3 + [term_split]
 # the back office and for the customers who read English.
 env["res.lang"]._activate_lang("en_US")
 admin.lang = "en_US"  # the back office in English; customers get letters in their language
+# Made-up VAT numbers: Odoo's job that asks the EU's VIES service (through Odoo's IAP) about
+# them is switched off, so that a demo served without internet logs no error every day.
+vies_job = env.ref("base_vat.vies_iap_check_update", raise_if_not_found=False)
+if vies_job:
+    vies_job.active = False
 # The people who work with it: an accountant who reads German (runs the dunning, sends
 # letters, works on cases) and a dunning manager who reads English (approves letters,
 # sets stops, configures the policy). The administrator (admin) has everything.
@@ -61,8 +66,9 @@ DEMO_USERS = [
     ("buchhaltung", "Bernd Buchhalter", "de_DE", "account_dunning_collect.group_dunning_user"),
     ("manager", "Maria Manager", "en_US", "account_dunning_collect.group_dunning_manager"),
 ]
+demo_users = {}
 for login, user_name, lang, group in DEMO_USERS:
-    env["res.users"].with_context(no_reset_password=True).create(
+    demo_users[login] = env["res.users"].with_context(no_reset_password=True).create(
         {
             "login": login,
             "password": login,
@@ -102,7 +108,7 @@ for index, name in enumerate(COMPANIES + CONSUMERS):
         "city": city,
         "email": False if index % 6 == 5 else f"rechnung@{slug}.example",
         "lang": "de_DE" if index % 5 else "en_US",
-        "user_id": admin.id,  # the salesperson signs the letters
+        "user_id": demo_users["buchhaltung"].id,  # the letters name the salesperson as contact
     }
     if name == "Reisebüro Klein":
         values.update(street=False, zip=False, city=False, email=False)  # no way to reach them
