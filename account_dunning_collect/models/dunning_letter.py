@@ -358,9 +358,34 @@ class DunningLetter(models.Model):
                 )
             )
         self._check_not_paid_since()
+        self._check_postal_address()
         self._bring_up_to_date()
         self._send()
         return True
+
+    def _check_postal_address(self):
+        """Refuse to send letters by post to customers without a complete postal address.
+
+        The run lets such a letter wait for approval so that a manager sees it;
+        approving it unchanged would only make a delivery that fails.
+        """
+        by_post = self.filtered(lambda letter: letter.channel in ("letter", "email_letter"))
+        contacts = by_post._delivery_contacts()
+        missing = by_post.filtered(
+            lambda letter: not self.env["dunning.run"]._has_postal_address(
+                letter.partner_id, contacts[letter.id]
+            )
+        )
+        if missing:
+            raise UserError(
+                self.env._(
+                    "%(letters)s go by post, but %(customers)s have no complete postal address "
+                    "(street, ZIP and city): add it to the customer (or an e-mail address for "
+                    "letters by e-mail), or cancel the letter.",
+                    letters=", ".join(missing.mapped("display_name")),
+                    customers=", ".join(missing.partner_id.mapped("display_name")),
+                )
+            )
 
     def action_send(self):
         """Send draft letters through their channel.
@@ -386,6 +411,7 @@ class DunningLetter(models.Model):
                 )
             )
         self._check_not_paid_since()
+        self._check_postal_address()
         self._bring_up_to_date()
         self._send()
         return True

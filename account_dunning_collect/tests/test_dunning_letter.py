@@ -169,6 +169,31 @@ class TestDunningLetter(DunningCommon):
         self.assertRecordValues(letter, [{"channel": "letter", "state": "to_approve"}])
         self.assertIn("no complete postal address", letter.approval_reason)
 
+    def test_approving_a_letter_by_post_without_address_is_refused(self):
+        """Approved unchanged, it only made a delivery that failed (the demo's letter)."""
+        nowhere = self._create_customer("Nirgendwo GmbH", email=False, address=False)
+        self._invoice(nowhere, 1000.0, "2026-03-01")
+        self._run("2026-03-22")
+        letter = self._letters()
+        for action in ("action_approve", "action_send"):
+            with (
+                freeze_time("2026-03-23"),
+                self.assertRaisesRegex(
+                    UserError,
+                    f"{letter.name} go by post, but Nirgendwo GmbH have no complete postal "
+                    "address",
+                ),
+            ):
+                getattr(letter.with_user(self.manager), action)()
+            self.assertRecordValues(
+                letter,
+                [{"state": "to_approve", "date": date(2026, 3, 22), "delivery_state": False}],
+            )
+        nowhere.write({"street": "Am Markt 1", "zip": "10115", "city": "Berlin"})
+        with freeze_time("2026-03-23"):
+            letter.with_user(self.manager).action_approve()
+        self.assertRecordValues(letter, [{"state": "sent", "date": date(2026, 3, 23)}])
+
     def test_phone_channel_schedules_call(self):
         salesperson = self.manager
         self.customer.user_id = salesperson
