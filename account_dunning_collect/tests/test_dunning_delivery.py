@@ -455,6 +455,32 @@ class TestDunningDelivery(DunningCommon):
         self.assertIn("blacklisted", letter.message_ids[0].body)
         self.assertEqual(run.to_print_count, 1)
 
+    def test_email_greets_the_person_as_the_letter_does(self):
+        """The e-mails said "Dear Sir or Madam" to every person (the PDF greeted them)."""
+        person = self._create_customer(
+            "Anna Lange",
+            email="anna@lange.example",
+            is_company=False,
+            lang="en_US",
+            dunning_form_of_address="ms",
+        )
+        self._invoice(person, 300.0, "2026-03-01")
+        self._run("2026-03-22")
+        letter = self._letters(person)
+        self._deliver_letters("2026-03-22 06:00:00")
+        body = self._mails(letter).body_html
+        self.assertIn("Dear Ms Lange,", body)
+        self.assertNotIn("Dear Sir or Madam", body)
+        self.env["res.lang"]._activate_lang("de_DE")
+        self.env["ir.module.module"]._load_module_terms(
+            ["account_dunning_collect"], ["de_DE"], overwrite=True
+        )
+        person.write({"lang": "de_DE", "dunning_form_of_address": False})
+        template = self.env.ref("account_dunning_collect.email_template_dunning_reminder")
+        german = template._render_field("body_html", letter.ids, compute_lang=True)[letter.id]
+        self.assertIn("Guten Tag Anna Lange,", german)
+        self.assertIn("Sicher ist Ihnen entgangen", german)
+
     def test_missing_email_at_delivery_falls_back_to_post(self):
         self._invoice(self.customer, 100.0, "2026-03-01")
         self._run("2026-03-22")
