@@ -62,12 +62,12 @@ class TestReaderLanguage(DunningCommon):
             german_log,
         )
         self.assertIn(
-            "Run finished: 1 items examined, 0 escalated, 0 letters (0 sent, 0 to approve), "
-            "1 waiting letters brought up to date",
+            "Run finished. Items examined: 1; escalated: 0; letters: 0 (sent: 0, to approve: 0); "
+            "waiting letters brought up to date: 1",
             english_log,
         )
-        self.assertIn("Lauf beendet: 1 Posten geprüft, 0 eskaliert", german_log)
-        self.assertNotIn("Lauf", english_log)
+        self.assertIn("Mahnlauf beendet. Geprüfte Posten: 1; eskaliert: 0", german_log)
+        self.assertNotIn("Mahnlauf", english_log)
         self.assertNotIn("Run finished", german_log)
         # the run writes its log once per batch, not once per entry
         self.assertEqual(len(run.log_entries), 3)
@@ -151,6 +151,18 @@ class TestReaderLanguage(DunningCommon):
         letter.action_retry_delivery()
         self.assertFalse(letter.delivery_error)
         self.assertFalse(letter.delivery_error_entries)
+
+    def test_creation_note_in_readers_language(self):
+        """Odoo wrote "Mahnlauf erstellt" for a run a German user made, to every reader."""
+        german_env = self.env(user=self.german, context={"lang": "de_DE"})
+        run = run_dunning(german_env, "2026-03-22", self.company)
+        [created] = run.message_ids.filtered(lambda m: m.dunning_text)
+        self.assertIn("Mahnlauf erstellt", str(created.body))
+        self.assertIn("Dunning Run created", self._body_for(self.english, created))
+        self.assertIn("Mahnlauf erstellt", self._body_for(self.german, created))
+        # Odoo's other models are left as Odoo makes them
+        partner = self.env["res.partner"].with_context(lang="de_DE").create({"name": "Neu"})
+        self.assertFalse(partner.message_ids.filtered("dunning_text"))
 
     def test_log_is_written_once_per_batch(self):
         """Six log entries (started, skipped, held, no due date, finished, ...) cost
