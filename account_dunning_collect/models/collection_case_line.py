@@ -1,9 +1,10 @@
 from odoo import api, fields, models
 from odoo.exceptions import UserError
+from odoo.tools import format_amount, format_date
 
 from ..engine import claim_charges
 from .collection_case import CASE_STATES, field_labels, open_amount
-from .dunning_letter_line import DEFAULT_REASONS
+from .dunning_letter_line import DEFAULT_REASONS, format_rates
 
 # The amounts and dates of a case's invoice, taken from the invoice and its letters, never
 # typed in.
@@ -79,40 +80,55 @@ class CollectionCaseLine(models.Model):
             line.amount_total = line.principal + line.amount_fees + line.amount_interest
 
     @api.depends("fees_data", "interest_data", "history_data")
+    @api.depends_context("lang")
     def _compute_details(self):
+        """The claim as the reader reads it: dates, amounts and rates in the format of the
+        reader's language, channels with their labels; descriptions and level names as
+        the claim carries them (they went to the agency so)."""
+        env = self.env
+        channels = dict(self.env["dunning.letter"]._fields["channel"]._description_selection(env))
+
+        def day(value):
+            return format_date(env, value) if value else ""
+
         for line in self:
             fees = line.fees_data or []
             interest = line.interest_data or []
-            format_amount = line.currency_id.format if line.currency_id else str
+            currency = line.currency_id
+
+            def money(value, currency=currency):
+                return format_amount(env, value, currency) if currency else str(value)
+
             line.fees_detail = "\n".join(
-                f"{fee['date']}  {fee['description']}: {format_amount(fee['amount'])}"
+                f"{day(fee['date'])}  {fee['description']}: {money(fee['amount'])}"
                 + (
-                    self.env._(" (credited against collection costs, BGB §288(5) sentence 3)")
+                    env._(" (credited against collection costs, BGB §288(5) sentence 3)")
                     if fee.get("kind") == claim_charges.FEE_FLAT
                     else ""
                 )
                 for fee in fees
             )
             line.interest_detail = "\n".join(
-                self.env._(
+                env._(
                     "%(invoice)s %(start)s - %(end)s, %(days)s days, %(rate)s on %(principal)s: "
                     "%(amount)s",
                     invoice=item.get("invoice", ""),
-                    start=item["date_from"],
-                    end=item["date_to"],
+                    start=day(item["date_from"]),
+                    end=day(item["date_to"]),
                     days=item["days"],
-                    rate=item["rate"],
-                    principal=format_amount(item["principal"]),
-                    amount=format_amount(item["amount"]),
+                    rate=format_rates(env, item["rate"]),
+                    principal=money(item["principal"]),
+                    amount=money(item["amount"]),
                 )
                 for item in interest
             )
             line.history = "\n".join(
-                f"{event['date']}  {event['level']} ({event['channel']}, {event['letter']}"
+                f"{day(event['date'])}  {event['level']} "
+                f"({channels.get(event['channel'], event['channel'])}, {event['letter']}"
                 + (
-                    self.env._(", delivered %s)", event["delivered"])
+                    env._(", delivered %s)", day(event["delivered"]))
                     if event.get("delivered")
-                    else self.env._(", not delivered)")
+                    else env._(", not delivered)")
                 )
                 for event in line.history_data or []
             )

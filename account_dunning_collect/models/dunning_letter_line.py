@@ -21,6 +21,18 @@ INTEREST_PERIOD = re.compile(
 )
 INTEREST_RATE = re.compile(r"^(-?\d+(?:\.\d+)?) %$")
 
+
+
+def format_rates(env, text):
+    """Rates as the run writes them ("10.27 %", "11.27 % / 10.27 %") in the format of
+    ``env``'s language; text that is not such a rate is returned as it is."""
+    parts = []
+    for part in (text or "").split(" / "):
+        match = INTEREST_RATE.match(part.strip())
+        parts.append(f"{formatLang(env, float(match[1]), digits=2)} %" if match else part)
+    return " / ".join(parts)
+
+
 DEFAULT_REASONS = [
     ("calendar", "§ 286(2) no. 1 BGB"),
     ("reminder", "§ 286(1) BGB"),
@@ -86,13 +98,7 @@ class DunningLetterLine(models.Model):
         format of the environment's language (the letter's reader). Text that is not a
         rate the run wrote is returned as it is."""
         self.ensure_one()
-        parts = []
-        for part in (self.interest_rate or "").split(" / "):
-            match = INTEREST_RATE.match(part.strip())
-            parts.append(
-                f"{formatLang(self.env, float(match[1]), digits=2)} %" if match else part
-            )
-        return " / ".join(parts)
+        return format_rates(self.env, self.interest_rate)
 
     def _format_interest_periods(self):
         """The interest periods of the line as sentences in the environment's language,

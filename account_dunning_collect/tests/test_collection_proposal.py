@@ -91,9 +91,37 @@ class TestCollectionProposal(CollectionCommon):
                 }
             ],
         )
+        letters = self._letters()
+        # shown in the reader's format, channels by their labels (they read
+        # "2026-03-22  Payment reminder (email, ..." in any language)
+        self.assertEqual(
+            case.line_ids.history.splitlines(),
+            [
+                f"03/22/2026  Payment reminder (E-mail, {letters[0].name}, delivered 03/22/2026)",
+                f"04/05/2026  1st dunning (E-mail, {letters[1].name}, delivered 04/05/2026)",
+                f"04/19/2026  2nd dunning (Letter (post), {letters[2].name}, delivered 04/19/2026)",
+            ],
+        )
+        self.assertEqual(
+            case.line_ids.fees_detail,
+            f"04/19/2026  Dunning fee (2nd dunning, {letters[2].name}): 2.50\xa0€",
+        )
+        self.env["res.lang"]._activate_lang("de_DE")
+        self.env["ir.module.module"]._load_module_terms(
+            ["account_dunning_collect"], ["de_DE"], overwrite=True
+        )
+        german = case.line_ids.with_context(lang="de_DE")
+        self.assertEqual(
+            german.history.splitlines()[2],
+            f"19.04.2026  2nd dunning (Brief (Post), {letters[2].name}, zugestellt 19.04.2026)",
+        )
+        self.assertEqual(
+            german.fees_detail,
+            f"19.04.2026  Dunning fee (2nd dunning, {letters[2].name}): 2,50\xa0€",
+        )
         self.assertEqual(invoice.collection_case_id, case)
         self.assertEqual(self.customer.collection_case_id, case)
-        self.assertIn("1 cases proposed, 0 handed over", run.log)
+        self.assertIn("Collection cases proposed or extended: 1; handed over: 0", run.log)
         # proposed: not dunned, not proposed twice
         with self.assertNoNewLetters():
             self._run("2026-05-10")
@@ -109,7 +137,7 @@ class TestCollectionProposal(CollectionCommon):
             case,
             [{"state": "handed_over", "handover_date": date(2026, 5, 3), "delivery_state": "done"}],
         )
-        self.assertIn("0 cases proposed, 1 handed over", run.log)
+        self.assertIn("Collection cases proposed or extended: 0; handed over: 1", run.log)
         self.assertEqual(case.export_attachment_id.mimetype, "application/json")
         data = json.loads(case.export_attachment_id.raw)
         self.assertEqual(data["message_type"], "handover")

@@ -302,7 +302,8 @@ class TestProcessIntegrity(DunningCommon):
             ],
         )
         self.assertIn(
-            "Run finished: 2 items examined, 1 escalated, 1 letters (1 sent, 0 to approve)", run.log
+            "Run finished. Items examined: 2; escalated: 1; letters: 1 (sent: 1, to approve: 0)",
+            run.log,
         )
 
     # 8. ------------------------------------------------------------------
@@ -451,7 +452,7 @@ class TestHandoverNeedsDeliveredLetters(CollectionCommon):
                 ("2026-04-19", "2026-05-04", "letter"),
             ],
         )
-        self.assertIn("delivered 2026-05-04", case.line_ids.history)
+        self.assertIn("delivered 05/04/2026", case.line_ids.history)
 
     def test_run_hands_over_after_the_delivery(self):
         self._invoice(self.customer, 1000.0, "2026-03-01")
