@@ -427,11 +427,11 @@ class DunningRun(models.Model):
                 self.env["ir.cron"]._commit_progress(len(batch), remaining=remaining)
         self._append_log(
             _lt(
-                "Run finished: %(items)s items examined, %(escalated)s escalated, "
-                "%(letters)s letters (%(sent)s sent, %(to_approve)s to approve), "
-                "%(refreshed)s waiting letters brought up to date, %(held)s customers held back "
-                "by undelivered letters, %(skipped)s partners skipped, %(cases)s collection "
-                "cases, %(errors)s errors.",
+                "Run finished. Items examined: %(items)s; escalated: %(escalated)s; letters: "
+                "%(letters)s (sent: %(sent)s, to approve: %(to_approve)s); waiting letters "
+                "brought up to date: %(refreshed)s; customers held back by undelivered letters: "
+                "%(held)s; customers skipped: %(skipped)s; collection cases proposed or "
+                "extended: %(cases)s; errors: %(errors)s.",
                 items=self.item_count,
                 refreshed=self.refreshed_count,
                 held=self.held_count,
@@ -808,7 +808,8 @@ class DunningRun(models.Model):
             handed = cases.filtered(lambda case: case.state != "draft")
             self._append_log(
                 _lt(
-                    "Collection: %(proposed)s cases proposed, %(handed)s handed over (%(names)s).",
+                    "Collection cases proposed or extended: %(proposed)s; handed over: "
+                    "%(handed)s (%(names)s).",
                     proposed=len(cases - handed),
                     handed=len(handed),
                     names=", ".join(cases[:20].mapped("display_name")),

@@ -358,7 +358,7 @@ class TestDunningRun(DunningCommon):
         # a run with errors says so in its state; its counters agree with its log
         self.assertEqual(run.state, "partial")
         self.assertRecordValues(run, [{"item_count": 2, "letter_count": 1}])
-        self.assertIn("Run finished: 2 items examined, 1 escalated, 1 letters", run.log)
+        self.assertIn("Run finished. Items examined: 2; escalated: 1; letters: 1 ", run.log)
 
     def test_concurrent_run_is_refused(self):
         self._invoice(self.customer, 1000.0, "2026-03-01")
