@@ -16,7 +16,11 @@ class AccountMove(models.Model):
         help="Highest dunning level reached by the items of this invoice.",
     )
     dunning_date = fields.Date(
-        string="Last Dunning", copy=False, readonly=True, help="Date of the last dunning letter."
+        string="Dunned Last On",
+        copy=False,
+        readonly=True,
+        help="Date of the last letter that dunned this invoice at a level (not one that only "
+        "listed it for information).",
     )
     is_dunning_charge = fields.Boolean(
         "Dunning Charges",
@@ -27,7 +31,10 @@ class AccountMove(models.Model):
         "itself charged fees or interest.",
     )
     dunning_last_letter_id = fields.Many2one(
-        "dunning.letter", string="Last Dunning Letter", compute="_compute_dunning_last_letter"
+        "dunning.letter",
+        string="Last Dunning Letter",
+        compute="_compute_dunning_last_letter",
+        help="The latest letter that lists this invoice, also as an item for information.",
     )
 
     collection_case_ids = fields.Many2many(

@@ -31,7 +31,7 @@ class AccountMoveLine(models.Model):
         compute="_compute_dunning_state",
         help="Last dunning level this item reached.",
     )
-    dunning_date = fields.Date(string="Last Dunning", compute="_compute_dunning_state")
+    dunning_date = fields.Date(string="Dunned Last On", compute="_compute_dunning_state")
 
     def _compute_dunning_state(self):
         # No @depends: the letters and lines are written in bulk by the run,

@@ -49,7 +49,7 @@ class CollectionCaseMessage(models.Model):
     export_format = fields.Selection(EXPORT_FORMATS, required=True)
     delivery = fields.Selection(DELIVERY_METHODS, required=True)
     attachment_id = fields.Many2one("ir.attachment", string="File", required=True)
-    file = fields.Binary(related="attachment_id.datas")
+    file = fields.Binary(related="attachment_id.datas", string="Download")
     filename = fields.Char(related="attachment_id.name", string="File Name")
     state = fields.Selection(
         [("pending", "Pending"), ("done", "Delivered"), ("failed", "Failed")],
