@@ -202,6 +202,13 @@ agency = env["collection.agency"].create(
 )
 agency.action_confirm()
 policy.collection_agency_id = agency
+
+# Two key accounts: their letters wait for the dunning manager's approval (a waiting
+# letter is brought up to date by each run until the manager approves it).
+key_accounts = policy.copy({"name": "Key accounts (letters approved)", "approval_required": True})
+customers.filtered(
+    lambda p: p.name in ("Kanzlei Becker & Partner", "Praxis Dr. Richter")
+).dunning_policy_id = key_accounts
 env.cr.commit()
 
 # --- living the days -------------------------------------------------------------------
@@ -314,7 +321,8 @@ if demo_rates:
 print()
 print(f"{'Level':<22}{'Letters':>8}{'Sent':>7}{'To approve':>12}{'Total to pay':>16}")
 for level in policy.level_ids.filtered(lambda lv: lv.level_type == "letter").sorted("delay_days"):
-    level_letters = letters.filtered(lambda letter, lv=level: letter.level_id == lv)
+    # the key accounts' policy has levels of the same names
+    level_letters = letters.filtered(lambda letter, lv=level: letter.level_id.name == lv.name)
     print(
         f"{level.name:<22}{len(level_letters):>8}"
         f"{len(level_letters.filtered(lambda l: l.state == 'sent')):>7}"
@@ -366,7 +374,8 @@ FEATURES = [
     ("§288(5) flat fee (letters charging it)", len(letters.filtered("amount_flat_fee"))),
     ("customer with a dunning stop", len(stopped)),
     ("disputed invoice (stop reason dispute)", len(disputed)),
-    ("letters to approve", len(letters.filtered(lambda l: l.state == "to_approve"))),
+    ("letters to approve (with an address to send them to)",
+     len(letters.filtered(lambda l: l.state == "to_approve" and l.partner_id.street))),
     ("letters to print (by post, once delivered)", len(to_print)),
     ("letters queued for the delivery job", len(queued)),
     ("claims handed over to the agency", len(cases.filtered(lambda c: c.handover_date))),
