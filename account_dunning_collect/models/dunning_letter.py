@@ -372,8 +372,10 @@ class DunningLetter(models.Model):
         by_post = self.filtered(lambda letter: letter.channel in ("letter", "email_letter"))
         contacts = by_post._delivery_contacts()
         missing = by_post.filtered(
-            lambda letter: not self.env["dunning.run"]._has_postal_address(
-                letter.partner_id, contacts[letter.id]
+            lambda letter: (
+                not self.env["dunning.run"]._has_postal_address(
+                    letter.partner_id, contacts[letter.id]
+                )
             )
         )
         if missing:

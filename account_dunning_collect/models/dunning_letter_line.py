@@ -22,7 +22,6 @@ INTEREST_PERIOD = re.compile(
 INTEREST_RATE = re.compile(r"^(-?\d+(?:\.\d+)?) %$")
 
 
-
 def format_rates(env, text):
     """Rates as the run writes them ("10.27 %", "11.27 % / 10.27 %") in the format of
     ``env``'s language; text that is not such a rate is returned as it is."""
@@ -102,7 +101,7 @@ class DunningLetterLine(models.Model):
 
     def _format_interest_periods(self):
         """The interest periods of the line as sentences in the environment's language,
-        dates, rates and amounts in its format ("05.11.2026 – 11.11.2026: 7 Tage zu
+        dates, rates and amounts in its format ("05.11.2026 - 11.11.2026: 7 Tage zu
         10,27 % auf 2.515,07 €"); a line the run wrote differently is returned as it is."""
         self.ensure_one()
         texts = []
@@ -112,7 +111,7 @@ class DunningLetterLine(models.Model):
                 texts.append(row)
                 continue
             text = self.env._(
-                "%(date_from)s – %(date_to)s: %(days)s days at %(rate)s %% on %(principal)s",
+                "%(date_from)s – %(date_to)s: %(days)s days at %(rate)s %% on %(principal)s",  # noqa: RUF001 - the dash of the letter
                 date_from=format_date(self.env, match["date_from"]),
                 date_to=format_date(self.env, match["date_to"]),
                 days=match["days"],

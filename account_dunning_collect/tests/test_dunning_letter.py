@@ -180,8 +180,7 @@ class TestDunningLetter(DunningCommon):
                 freeze_time("2026-03-23"),
                 self.assertRaisesRegex(
                     UserError,
-                    f"{letter.name} go by post, but Nirgendwo GmbH have no complete postal "
-                    "address",
+                    f"{letter.name} go by post, but Nirgendwo GmbH have no complete postal address",
                 ),
             ):
                 getattr(letter.with_user(self.manager), action)()
