@@ -19,6 +19,8 @@ MODULES=account_dunning_collect,l10n_de
 [ "$OCA" = 1 ] && MODULES=$MODULES,account_credit_control
 STAMP=$(date +%Y-%m-%d)
 OUT="$ROOT/bench/results/$STAMP.md"
+n=1  # never overwrite the figures of an earlier bench of the same day
+while [ -e "$OUT" ]; do n=$((n + 1)); OUT="$ROOT/bench/results/$STAMP-$n.md"; done
 RESULTS=$(mktemp)
 
 measure() {  # label db mode date [args] -> appends "label<TAB>json" to RESULTS
