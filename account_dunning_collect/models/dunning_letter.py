@@ -381,9 +381,9 @@ class DunningLetter(models.Model):
         if missing:
             raise UserError(
                 self.env._(
-                    "%(letters)s go by post, but %(customers)s have no complete postal address "
-                    "(street, ZIP and city): add it to the customer (or an e-mail address for "
-                    "letters by e-mail), or cancel the letter.",
+                    "Letters by post to customers without a complete postal address (street, "
+                    "ZIP and city): %(letters)s (%(customers)s). Add the address to the "
+                    "customer, or cancel the letter.",
                     letters=", ".join(missing.mapped("display_name")),
                     customers=", ".join(missing.partner_id.mapped("display_name")),
                 )

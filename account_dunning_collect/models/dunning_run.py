@@ -116,10 +116,10 @@ class DunningRun(models.Model):
     sent_count = fields.Integer("Letters Sent", readonly=True, copy=False)
     to_approve_count = fields.Integer("Letters to Approve", readonly=True, copy=False)
     skipped_count = fields.Integer(
-        "Partners Skipped",
+        "Customers Skipped",
         readonly=True,
         copy=False,
-        help="Partners with an escalation but no letter (no policy, covered, below minimum).",
+        help="Customers with an escalation but no letter (no policy, covered, below minimum).",
     )
     error_count = fields.Integer("Errors", readonly=True, copy=False)
     held_count = fields.Integer(

@@ -180,7 +180,8 @@ class TestDunningLetter(DunningCommon):
                 freeze_time("2026-03-23"),
                 self.assertRaisesRegex(
                     UserError,
-                    f"{letter.name} go by post, but Nirgendwo GmbH have no complete postal address",
+                    "Letters by post to customers without a complete postal address "
+                    rf"\(street, ZIP and city\): {letter.name} \(Nirgendwo GmbH\)",
                 ),
             ):
                 getattr(letter.with_user(self.manager), action)()
