@@ -120,6 +120,7 @@ class CollectionCase(models.Model):
                     "delivered": letter.delivered_date
                     and fields.Date.to_string(letter.delivered_date),
                     "level": line.level_id.name,
+                    "level_id": line.level_id.id,  # its name in the reader's language
                     "channel": letter.channel,
                     "letter": letter.name,
                 }

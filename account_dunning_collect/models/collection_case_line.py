@@ -91,6 +91,17 @@ class CollectionCaseLine(models.Model):
         def day(value):
             return format_date(env, value) if value else ""
 
+        level_ids = {
+            event["level_id"]
+            for line in self
+            for event in line.history_data or []
+            if event.get("level_id")
+        }
+        # sudo: the names of the levels the case's letters had, for whoever reads the case
+        levels = {
+            level.id: level.name
+            for level in self.env["dunning.level"].sudo().browse(level_ids).exists()
+        }
         for line in self:
             fees = line.fees_data or []
             interest = line.interest_data or []
@@ -123,7 +134,7 @@ class CollectionCaseLine(models.Model):
                 for item in interest
             )
             line.history = "\n".join(
-                f"{day(event['date'])}  {event['level']} "
+                f"{day(event['date'])}  {levels.get(event.get('level_id'), event['level'])} "
                 f"({channels.get(event['channel'], event['channel'])}, {event['letter']}"
                 + (
                     env._(", delivered %s)", day(event["delivered"]))

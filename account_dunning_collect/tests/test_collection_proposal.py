@@ -61,6 +61,7 @@ class TestCollectionProposal(CollectionCommon):
                     "date": "2026-03-22",
                     "delivered": "2026-03-22",
                     "level": "Payment reminder",
+                    "level_id": self.reminder.id,
                     "channel": "email",
                     "letter": self._letters()[0].name,
                 },
@@ -68,6 +69,7 @@ class TestCollectionProposal(CollectionCommon):
                     "date": "2026-04-05",
                     "delivered": "2026-04-05",
                     "level": "1st dunning",
+                    "level_id": self.dunning1.id,
                     "channel": "email",
                     "letter": self._letters()[1].name,
                 },
@@ -75,6 +77,7 @@ class TestCollectionProposal(CollectionCommon):
                     "date": "2026-04-19",
                     "delivered": "2026-04-19",
                     "level": "2nd dunning",
+                    "level_id": self.dunning2.id,
                     "channel": "letter",
                     "letter": self._letters()[2].name,
                 },
@@ -111,10 +114,13 @@ class TestCollectionProposal(CollectionCommon):
             ["account_dunning_collect"], ["de_DE"], overwrite=True
         )
         german = case.line_ids.with_context(lang="de_DE")
+        # the level's name as the reader reads it (the claim keeps the one of the handover)
+        self.dunning2.with_context(lang="de_DE").name = "2. Mahnung"
         self.assertEqual(
             german.history.splitlines()[2],
-            f"19.04.2026  2nd dunning (Brief (Post), {letters[2].name}, zugestellt 19.04.2026)",
+            f"19.04.2026  2. Mahnung (Brief (Post), {letters[2].name}, zugestellt 19.04.2026)",
         )
+        self.assertEqual(case.line_ids.history_data[2]["level"], "2nd dunning")
         self.assertEqual(
             german.fees_detail,
             f"19.04.2026  Dunning fee (2nd dunning, {letters[2].name}): 2,50\xa0€",
