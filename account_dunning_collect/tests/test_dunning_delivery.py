@@ -211,6 +211,30 @@ class TestDunningDelivery(DunningCommon):
         line.sudo().interest_detail = "7 days on 1190.00"
         self.assertIn("7 days on 1190.00", self._text(letter))
 
+    def test_interest_of_installments_names_their_due_dates(self):
+        """Two interest lines for one invoice read the same; each names its installment."""
+        self.policy.write({"interest_mode": "statutory", "default_basis": "due_date"})
+        term = self._installments(14, 44)
+        invoice = self._invoice(self.customer, 1000.0, "2026-03-01", term=term)
+        self._run("2026-04-21")
+        letter = self._letters()
+        self.assertEqual(len(letter.line_ids.filtered("amount_interest")), 2)
+        text = self._text(letter)
+        for due in ("03/15/2026", "04/14/2026"):
+            self.assertRegex(
+                text,
+                rf"Default interest on invoice {re.escape(invoice.name)} "
+                rf"\(installment due {due} ?\) ?:",
+            )
+        # one line per invoice: no installment named
+        self.assertNotIn("installment due", self._text(self._letter_with_one_interest_line()))
+
+    def _letter_with_one_interest_line(self):
+        other = self._create_customer("Einzel GmbH", email="einzel@example.com")
+        self._invoice(other, 500.0, "2026-03-01")
+        self._run("2026-04-28")
+        return self._letters(other)
+
     def test_letter_text_placeholders(self):
         self.reminder.letter_text = (
             "<p>Dear {partner}, pay {total} by {deadline} quoting {letter} to {company}. "

@@ -227,7 +227,7 @@ class Simulation:
                 try:
                     letter.with_user(case.manager).action_approve()
                 except Exception as error:  # a refusal the manager reads, then cancels
-                    refusals = ("paid", "nothing any more", "no complete postal address")
+                    refusals = ("paid", "nothing any more", "complete postal address")
                     if not any(refusal in str(error) for refusal in refusals):
                         raise
                     letter.with_user(case.manager).action_cancel()
