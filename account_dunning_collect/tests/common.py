@@ -44,6 +44,14 @@ def run_dunning(env, run_date, company=None, deliver=True):
     return run
 
 
+def load_german(env):
+    """Activate German and load the addon's German texts (de.po) into ``env``'s database."""
+    env["res.lang"]._activate_lang("de_DE")
+    env["ir.module.module"]._load_module_terms(
+        ["account_dunning_collect"], ["de_DE"], overwrite=True
+    )
+
+
 def mark_delivered(letters, when):
     """Deliver the sent letters among ``letters`` on ``when`` without making documents."""
     letters = letters.filtered(lambda letter: letter.state == "sent" and not letter.delivered_date)

@@ -8,7 +8,7 @@ from freezegun import freeze_time
 from odoo.exceptions import ValidationError
 from odoo.tests import tagged
 
-from .common import CollectionCommon
+from .common import CollectionCommon, load_german
 
 
 @tagged("post_install", "-at_install")
@@ -109,10 +109,7 @@ class TestCollectionProposal(CollectionCommon):
             case.line_ids.fees_detail,
             f"04/19/2026  Dunning fee (2nd dunning, {letters[2].name}): 2.50\xa0€",
         )
-        self.env["res.lang"]._activate_lang("de_DE")
-        self.env["ir.module.module"]._load_module_terms(
-            ["account_dunning_collect"], ["de_DE"], overwrite=True
-        )
+        load_german(self.env)
         german = case.line_ids.with_context(lang="de_DE")
         # the level's name as the reader reads it (the claim keeps the one of the handover)
         self.dunning2.with_context(lang="de_DE").name = "2. Mahnung"

@@ -12,7 +12,7 @@ from odoo.tests import Form, tagged
 
 from .. import post_init_hook
 from ..tools.einvoice import import_facturx
-from .common import DunningCommon
+from .common import DunningCommon, load_german
 
 CII = {
     "rsm": "urn:un:unece:uncefact:data:standard:CrossIndustryInvoice:100",
@@ -333,10 +333,7 @@ class TestDunningChargeTax(DunningCommon):
         self.assertRecordValues(tax, [{"amount": 0.0, "active": True}])
 
     def test_german_texts(self):
-        self.env["res.lang"]._activate_lang("de_DE")
-        self.env["ir.module.module"]._load_module_terms(
-            ["account_dunning_collect"], ["de_DE"], overwrite=True
-        )
+        load_german(self.env)
         company = self.env["res.company"].create(
             {"name": "Deutsch GmbH", "country_id": self.env.ref("base.de").id}
         )

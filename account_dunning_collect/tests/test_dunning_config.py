@@ -4,7 +4,7 @@ from odoo.exceptions import AccessError, ValidationError
 from odoo.fields import Command
 from odoo.tests import Form, tagged
 
-from .common import DunningCommon
+from .common import DunningCommon, load_german
 
 
 @tagged("post_install", "-at_install")
@@ -110,10 +110,7 @@ class TestDunningConfig(DunningCommon):
         self.assertEqual(company.dunning_policy_id.level_ids.mapped("delay_days"), [7, 21, 35, 49])
 
     def test_german_translations(self):
-        self.env["res.lang"]._activate_lang("de_DE")
-        self.env["ir.module.module"]._load_module_terms(
-            ["account_dunning_collect"], ["de_DE"], overwrite=True
-        )
+        load_german(self.env)
         company = self.env["res.company"].create({"name": "Übersetzt GmbH"})
         policy = company.dunning_policy_id.with_context(lang="de_DE")
         self.assertEqual(policy.name, "Standard-Mahnverfahren (Deutschland)")

@@ -14,7 +14,7 @@ from odoo.tools import config, mute_logger
 from odoo.tools.pdf import PdfFileReader
 
 from ..models.dunning_letter_delivery import LETTER_REPORT, MAX_DELIVERY_ATTEMPTS
-from .common import DunningCommon, mark_delivered
+from .common import DunningCommon, load_german, mark_delivered
 
 DELIVERY = "odoo.addons.account_dunning_collect.models.dunning_letter_delivery"
 
@@ -107,10 +107,7 @@ class TestDunningDelivery(DunningCommon):
     # ------------------------------------------------------------------
 
     def test_letter_in_german(self):
-        self.env["res.lang"]._activate_lang("de_DE")
-        self.env["ir.module.module"]._load_module_terms(
-            ["account_dunning_collect"], ["de_DE"], overwrite=True
-        )
+        load_german(self.env)
         # the company's policy is a copy made before German was loaded
         shipped = self.env.ref("account_dunning_collect.dunning_level_reminder").sudo()
         german = shipped.with_context(lang="de_DE")
@@ -191,10 +188,7 @@ class TestDunningDelivery(DunningCommon):
         self.assertIn(
             "03/16/2026 \u2013 03/22/2026: 7 days at 10.27 % on 1,190.00 €", self._text(letter)
         )
-        self.env["res.lang"]._activate_lang("de_DE")
-        self.env["ir.module.module"]._load_module_terms(
-            ["account_dunning_collect"], ["de_DE"], overwrite=True
-        )
+        load_german(self.env)
         self.customer.lang = "de_DE"
         text = self._text(letter)
         self.assertIn("16.03.2026 \u2013 22.03.2026: 7 Tage zu 10,27 % auf 1.190,00 €", text)
@@ -495,10 +489,7 @@ class TestDunningDelivery(DunningCommon):
         body = self._mails(letter).body_html
         self.assertIn("Dear Ms Lange,", body)
         self.assertNotIn("Dear Sir or Madam", body)
-        self.env["res.lang"]._activate_lang("de_DE")
-        self.env["ir.module.module"]._load_module_terms(
-            ["account_dunning_collect"], ["de_DE"], overwrite=True
-        )
+        load_german(self.env)
         person.write({"lang": "de_DE", "dunning_form_of_address": False})
         template = self.env.ref("account_dunning_collect.email_template_dunning_reminder")
         german = template._render_field("body_html", letter.ids, compute_lang=True)[letter.id]

@@ -10,7 +10,7 @@ from odoo.tests import tagged
 
 from ..models.dunning_letter_delivery import LETTER_REPORT
 from ..tools import letter_pdf
-from .common import DunningCommon
+from .common import DunningCommon, load_german
 
 MM = 72 / 25.4  # PDF points per millimetre
 
@@ -120,10 +120,7 @@ class TestDunningLetterPdf(DunningCommon):
         )
 
     def _german(self):
-        self.env["res.lang"]._activate_lang("de_DE")
-        self.env["ir.module.module"]._load_module_terms(
-            ["account_dunning_collect"], ["de_DE"], overwrite=True
-        )
+        load_german(self.env)
 
     def _html(self, letter, report_type="html"):
         html, __ = self.env["ir.actions.report"]._render_qweb_html(

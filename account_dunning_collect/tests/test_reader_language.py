@@ -5,7 +5,7 @@ from odoo.tests import tagged
 
 from odoo.addons.mail.tools.discuss import Store
 
-from .common import DunningCommon, run_dunning
+from .common import DunningCommon, load_german, run_dunning
 
 
 @tagged("post_install", "-at_install")
@@ -16,10 +16,7 @@ class TestReaderLanguage(DunningCommon):
     @classmethod
     def setUpClass(cls):
         super().setUpClass()
-        cls.env["res.lang"]._activate_lang("de_DE")
-        cls.env["ir.module.module"]._load_module_terms(
-            ["account_dunning_collect"], ["de_DE"], overwrite=True
-        )
+        load_german(cls.env)
         cls.german = cls._dunning_user("deutsch", "account_dunning_collect.group_dunning_manager")
         cls.german.lang = "de_DE"
         cls.english = cls._dunning_user("english", "account_dunning_collect.group_dunning_manager")
