@@ -370,14 +370,7 @@ class DunningLetter(models.Model):
         approving it unchanged would only make a delivery that fails.
         """
         by_post = self.filtered(lambda letter: letter.channel in ("letter", "email_letter"))
-        contacts = by_post._delivery_contacts()
-        missing = by_post.filtered(
-            lambda letter: (
-                not self.env["dunning.run"]._has_postal_address(
-                    letter.partner_id, contacts[letter.id]
-                )
-            )
-        )
+        missing = by_post._without_postal_address()
         if missing:
             raise UserError(
                 self.env._(

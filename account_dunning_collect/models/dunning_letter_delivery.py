@@ -311,27 +311,34 @@ class DunningLetter(models.Model):
         contacts = self.env["dunning.run"]._delivery_contacts(self.partner_id)
         return {letter.id: contacts[letter.partner_id.id] for letter in self}
 
+    def _without_postal_address(self):
+        """The letters among these whose contact (or else customer) lacks street, ZIP or city."""
+        contacts = self._delivery_contacts()
+        return self.filtered(
+            lambda letter: (
+                not self.env["dunning.run"]._has_postal_address(
+                    letter.partner_id, contacts[letter.id]
+                )
+            )
+        )
+
     def _fail_without_postal_address(self):
         """Mark the letters for the print batch without a postal address as failed, saying why."""
-        contacts = self._delivery_contacts()
-        for letter in self:
-            if not self.env["dunning.run"]._has_postal_address(
-                letter.partner_id, contacts[letter.id]
-            ):
-                letter._write_workflow(
-                    {
-                        "delivery_state": "failed",
-                        "delivery_error_entries": [
-                            freeze(
-                                _lt(
-                                    "%s has no complete postal address (street, ZIP, city): "
-                                    "complete it, then retry the delivery.",
-                                    letter.partner_id.display_name,
-                                )
+        for letter in self._without_postal_address():
+            letter._write_workflow(
+                {
+                    "delivery_state": "failed",
+                    "delivery_error_entries": [
+                        freeze(
+                            _lt(
+                                "%s has no complete postal address (street, ZIP, city): "
+                                "complete it, then retry the delivery.",
+                                letter.partner_id.display_name,
                             )
-                        ],
-                    }
-                )
+                        )
+                    ],
+                }
+            )
 
     def _render_documents(self):
         """Render the PDFs of letters that have none, several letters per wkhtmltopdf call."""
