@@ -163,6 +163,22 @@ class DunningCommon(AccountTestInvoicingCommon):
         return cls.env["res.partner"].create(values)
 
     @classmethod
+    def _company_bank_account(cls, bank_name=None):
+        """The company's trusted bank account (IBAN DE89 3704 0044 0532 0130 00), at the
+        bank ``bank_name`` (BIC COBADEFFXXX) when given: the letter's bank block and
+        GiroCode, and what e-invoices of the company require."""
+        bank = bank_name and cls.env["res.bank"].create({"name": bank_name, "bic": "COBADEFFXXX"})
+        return cls.env["res.partner.bank"].create(
+            {
+                "acc_number": "DE89370400440532013000",
+                "partner_id": cls.company.partner_id.id,
+                "bank_id": bank and bank.id,
+                "company_id": cls.company.id,
+                "allow_out_payment": True,  # trusted, as invoices require
+            }
+        )
+
+    @classmethod
     def _dunning_user(cls, login, *groups):
         """A user of the test company with the given groups (xml ids)."""
         group_ids = [cls.env.ref(group).id for group in groups]

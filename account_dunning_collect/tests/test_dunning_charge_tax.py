@@ -35,14 +35,7 @@ class TestDunningChargeXml(DunningCommon):
             {"vat": "DE123456788", "company_registry": "HRB 12345 B", "phone": "+49 30 1234567"}
         )
         cls.customer.vat = "DE811907980"
-        cls.env["res.partner.bank"].create(
-            {
-                "acc_number": "DE89370400440532013000",
-                "partner_id": cls.company.partner_id.id,
-                "company_id": cls.company.id,
-                "allow_out_payment": True,
-            }
-        )
+        cls._company_bank_account()
 
     def _cii(self, move):
         """Odoo's CII XML of ``move``: XSD-checked, returned parsed."""

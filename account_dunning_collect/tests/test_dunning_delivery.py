@@ -27,16 +27,7 @@ class TestDunningDelivery(DunningCommon):
     @classmethod
     def setUpClass(cls):
         super().setUpClass()
-        bank = cls.env["res.bank"].create({"name": "Commerzbank", "bic": "COBADEFFXXX"})
-        cls.bank_account = cls.env["res.partner.bank"].create(
-            {
-                "acc_number": "DE89370400440532013000",
-                "partner_id": cls.company.partner_id.id,
-                "bank_id": bank.id,
-                "company_id": cls.company.id,
-                "allow_out_payment": True,  # trusted, as invoices require
-            }
-        )
+        cls.bank_account = cls._company_bank_account("Commerzbank")
         cls.vat = cls.company_data["default_tax_sale"]
         cls.product = cls.env["product.product"].create(
             {"name": "Beratung", "type": "service", "taxes_id": [Command.set(cls.vat.ids)]}

@@ -94,16 +94,7 @@ class TestDunningLetterPdf(DunningCommon):
     @classmethod
     def setUpClass(cls):
         super().setUpClass()
-        bank = cls.env["res.bank"].create({"name": "Commerzbank Berlin", "bic": "COBADEFFXXX"})
-        cls.bank_account = cls.env["res.partner.bank"].create(
-            {
-                "acc_number": "DE89370400440532013000",
-                "partner_id": cls.company.partner_id.id,
-                "bank_id": bank.id,
-                "company_id": cls.company.id,
-                "allow_out_payment": True,
-            }
-        )
+        cls.bank_account = cls._company_bank_account("Commerzbank Berlin")
         cls.company.write(
             {
                 "name": "Muster Handels GmbH",
